@@ -1,0 +1,1 @@
+"""Rule engine: rule model, registry, declarative rules and the runner."""

@@ -1,0 +1,43 @@
+"""The one rule object that Python and declarative rules both become."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from nimlint.findings import Problem, Severity
+
+if TYPE_CHECKING:
+    from nimlint.engine.context import Context
+
+KINDS = ("create", "update", "response")
+
+Check = Callable[["Context"], Iterable[Problem]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule: identity, documentation, and (for semantic rules) its check.
+
+    Rules reported by the loader or the schema layer have ``check=None``: they exist
+    here so that they can be listed, documented, selected and re-graded like any other.
+    """
+
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+    rationale: str
+    bad: str
+    good: str
+    kinds: frozenset[str] = field(default_factory=lambda: frozenset(KINDS))
+    check: Check | None = field(default=None, compare=False, repr=False)
+    origin: str = "builtin"
+
+    @property
+    def provider(self) -> str:
+        """Which layer reports this rule: loader, schema, or rules."""
+        if self.check is not None:
+            return "rules"
+        return "loader" if self.id.startswith("P") else "schema"

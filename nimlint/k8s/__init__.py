@@ -1,0 +1,1 @@
+"""Kubernetes value grammars: quantities, names and image references."""

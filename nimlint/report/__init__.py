@@ -1,0 +1,33 @@
+"""Reporting: one formatter per module, each a pure function of a Report."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from nimlint.engine.model import Rule
+from nimlint.findings import Finding, Severity
+
+FORMATS = ("text", "json", "gcc", "sarif", "github", "junit")
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything a formatter may use: the findings, the files linted, the rules."""
+
+    findings: Sequence[Finding]
+    files: Sequence[str]
+    rules: Mapping[str, Rule]
+    version: str
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+
+def render(report: Report, fmt: str, *, color: bool = False) -> str:
+    """Render ``report`` in format ``fmt`` (one of FORMATS)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    module = importlib.import_module(f"nimlint.report.{fmt}_format")
+    return module.render(report, color=color)

@@ -1,0 +1,50 @@
+"""JUnit XML output for GitLab, Jenkins and Azure Pipelines test reports.
+
+One testcase per linted file; each error or warning is a ``<failure>`` of its file's testcase
+(so ``failures`` counts failing files). Info findings do not fail a file: they are listed in
+that testcase's ``<system-out>``.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from nimlint.findings import Finding, Severity
+from nimlint.report import Report
+
+# Characters XML 1.0 cannot carry, even escaped (its production "Char", inverted).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
+def _describe(f: Finding) -> str:
+    return _clean(f"{f.file}:{f.line}:{f.column} {f.rule} {f.message}")
+
+
+def render(report: Report, *, color: bool) -> str:
+    """Render ``report`` as a JUnit XML document (``color`` is ignored)."""
+    by_file: dict[str, list[Finding]] = {file: [] for file in report.files}
+    for finding in report.findings:
+        by_file.setdefault(finding.file, []).append(finding)
+    suite = ET.Element("testsuite", name="nimlint")
+    failing = 0
+    for file, findings in by_file.items():
+        case = ET.SubElement(suite, "testcase", classname="nimlint", name=_clean(file))
+        failures = [f for f in findings if f.severity != Severity.INFO]
+        notes = [_describe(f) for f in findings if f.severity == Severity.INFO]
+        for f in failures:
+            failure = ET.SubElement(case, "failure", type=f.rule, message=_clean(f.message))
+            failure.text = _describe(f)
+        if notes:
+            ET.SubElement(case, "system-out").text = "\n".join(notes)
+        failing += bool(failures)
+    counts = {"tests": str(len(by_file)), "failures": str(failing), "errors": "0"}
+    suite.attrib.update(counts)
+    root = ET.Element("testsuites", name="nimlint", **counts)
+    root.append(suite)
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

@@ -1,0 +1,90 @@
+"""SARIF 2.1.0 output, for GitHub code scanning and other static-analysis viewers."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+from nimlint import HOMEPAGE, rule_doc_url
+from nimlint.findings import Severity
+from nimlint.report import Report
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def artifact_location(file: str) -> dict[str, str]:
+    """A SARIF ``artifactLocation`` for ``file``.
+
+    Relative paths (and absolute ones under the working directory) become percent-encoded
+    URI references relative to ``%SRCROOT%``; other absolute paths become ``file:`` URIs.
+    """
+    path = Path(file)
+    if path.is_absolute():
+        try:
+            path = path.relative_to(Path.cwd())
+        except ValueError:
+            return {"uri": path.as_uri()}
+    return {"uri": quote(os.fsencode(path.as_posix()), safe="/"), "uriBaseId": "%SRCROOT%"}
+
+
+def render(report: Report, *, color: bool) -> str:
+    """Render ``report`` as a SARIF log with one run (``color`` is ignored)."""
+    fired = sorted({f.rule for f in report.findings})
+    index = {rule_id: i for i, rule_id in enumerate(fired)}
+    descriptors = []
+    for rule_id in fired:
+        rule = report.rules[rule_id]
+        descriptors.append(
+            {
+                "id": rule.id,
+                "name": rule.name,
+                "shortDescription": {"text": rule.summary},
+                "fullDescription": {"text": rule.rationale},
+                "helpUri": rule_doc_url(rule.id),
+                "defaultConfiguration": {"level": _LEVELS[rule.severity]},
+            }
+        )
+    results = [
+        {
+            "ruleId": f.rule,
+            "ruleIndex": index[f.rule],
+            "level": _LEVELS[f.severity],
+            "message": {"text": f.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": artifact_location(f.file),
+                        "region": {
+                            "startLine": f.line,
+                            "startColumn": f.column,
+                            "endLine": f.end_line,
+                            "endColumn": f.end_column,
+                        },
+                    }
+                }
+            ],
+        }
+        for f in report.findings
+    ]
+    log = {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "nimlint",
+                        "version": report.version,
+                        "informationUri": HOMEPAGE,
+                        "rules": descriptors,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2) + "\n"

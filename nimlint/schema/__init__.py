@@ -1,0 +1,1 @@
+"""Schema layer: OpenAPI -> JSON Schema per document kind, validation, unknown keys."""

@@ -1,0 +1,367 @@
+"""The six report formats: golden files, schemas, escaping and well-formedness."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import unquote
+
+import jsonschema
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nimlint.engine.model import Rule
+from nimlint.findings import Finding, Severity
+from nimlint.report import Report, render
+from nimlint.report.github_format import escape_data, escape_property
+from nimlint.report.sarif_format import artifact_location
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = Path(__file__).parent / "fixtures" / "report"
+REPORT_SCHEMA = ROOT / "schemas" / "report.schema.json"
+SARIF_SCHEMA = ROOT.parent / "shared" / "reference" / "sarif-schema-2.1.0.json"
+
+
+def _rule(id: str, name: str, severity: Severity, summary: str, rationale: str) -> Rule:
+    return Rule(id, name, severity, summary, rationale, bad="", good="")
+
+
+RULES = {
+    r.id: r
+    for r in (
+        _rule(
+            "S001",
+            "schema-type",
+            Severity.ERROR,
+            "A value must have the type the API expects.",
+            "The Run:ai API rejects the whole request when one value has the wrong type.",
+        ),
+        _rule(
+            "N101",
+            "image-tag-pinned",
+            Severity.WARNING,
+            "Pin the NIM image to a version tag.",
+            "A moving tag such as latest can change the model served after a restart.",
+        ),
+        _rule(
+            "N204",
+            "gpu-fraction",
+            Severity.INFO,
+            "Fractional GPU requests share a device.",
+            "A fraction of a GPU shares memory and compute with other workloads, "
+            "so throughput varies.",
+        ),
+        _rule("P001", "duplicate-key", Severity.ERROR, "Keys must be unique.", "It never fires."),
+    )
+}
+LLAMA, EMBED, CLEAN = "specs/llama-3-8b.yaml", "specs/embed qa.yaml", "specs/clean.yaml"
+FINDINGS = (
+    Finding(
+        "S001",
+        Severity.ERROR,
+        'gpuDevicesRequest must be an integer, not the string "1"',
+        LLAMA,
+        9,
+        24,
+        9,
+        27,
+        "/spec/compute/gpuDevicesRequest",
+    ),
+    Finding(
+        "N101",
+        Severity.WARNING,
+        'image tag "latest" is not pinned: the service may change on restart',
+        LLAMA,
+        12,
+        10,
+        12,
+        52,
+        "/spec/image",
+    ),
+    Finding(
+        "N204",
+        Severity.INFO,
+        "gpuPortionRequest 0.5 shares the GPU: expect <100% throughput & variable latency",
+        EMBED,
+        7,
+        5,
+        8,
+        1,
+        "/spec/compute/gpuPortionRequest",
+    ),
+)
+SCENARIOS = {
+    "problems": Report(FINDINGS, (LLAMA, EMBED, CLEAN), RULES, "1.2.3"),
+    "clean": Report((), (LLAMA, EMBED, CLEAN), RULES, "1.2.3"),
+}
+GOLDEN_FILES = {
+    "text.txt": ("text", False),
+    "text-color.txt": ("text", True),
+    "json.json": ("json", False),
+    "gcc.txt": ("gcc", False),
+    "sarif.json": ("sarif", False),
+    "github.txt": ("github", False),
+    "junit.xml": ("junit", False),
+}
+SEVERITIES = st.sampled_from(list(Severity))
+
+
+def _report(message: str, file: str = "a.yaml", severity: Severity = Severity.ERROR) -> Report:
+    """A report of one finding with ``message`` in ``file``."""
+    finding = dataclasses.replace(FINDINGS[0], message=message, file=file, severity=severity)
+    return Report((finding,), (file,), RULES, "1.2.3")
+
+
+@pytest.mark.parametrize(
+    ("scenario", "name"),
+    [(s, n) for s in SCENARIOS for n in GOLDEN_FILES if (s, n) != ("clean", "text-color.txt")],
+)
+def test_output_matches_golden_file(scenario: str, name: str) -> None:
+    fmt, color = GOLDEN_FILES[name]
+    expected_path = GOLDEN / scenario / name
+    actual = render(SCENARIOS[scenario], fmt, color=color)
+    expected = expected_path.read_bytes().decode("utf-8")
+    diff = "".join(
+        difflib.unified_diff(
+            expected.splitlines(keepends=True),
+            actual.splitlines(keepends=True),
+            str(expected_path),
+            "actual",
+        )
+    )
+    assert actual == expected, f"output differs from the reviewed golden file:\n{diff}"
+
+
+@pytest.mark.parametrize("fmt", sorted({fmt for fmt, _ in GOLDEN_FILES.values()}))
+def test_output_ends_with_newline_or_is_empty(fmt: str) -> None:
+    for report in SCENARIOS.values():
+        output = render(report, fmt)
+        assert output == "" or output.endswith("\n")
+
+
+# json
+
+
+def _walk_schemas(schema: dict) -> list[dict]:
+    """``schema`` and every subschema under properties, items and $defs."""
+    found = [schema]
+    children = [*schema.get("properties", {}).values(), *schema.get("$defs", {}).values()]
+    if "items" in schema:
+        children.append(schema["items"])
+    for child in children:
+        found += _walk_schemas(child)
+    return found
+
+
+def test_report_schema_is_strict_and_documented() -> None:
+    schema = json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for sub in _walk_schemas(schema):
+        assert sub.get("description"), sub
+        if sub.get("type") == "object":
+            assert sub.get("additionalProperties") is False, sub
+            assert sorted(sub["required"]) == sorted(sub["properties"]), sub
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_json_output_validates_against_report_schema(scenario: str) -> None:
+    schema = json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    validator.validate(json.loads(render(SCENARIOS[scenario], "json")))
+
+
+def test_json_schema_rejects_an_unknown_field() -> None:
+    schema = json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))
+    document = json.loads(render(SCENARIOS["problems"], "json"))
+    document["findings"][0]["fix"] = "?"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, schema, cls=jsonschema.Draft202012Validator)
+
+
+# sarif
+
+
+def _sarif_validator() -> jsonschema.Draft4Validator:
+    if not SARIF_SCHEMA.is_file():
+        pytest.skip(f"the OASIS SARIF 2.1.0 schema is not at {SARIF_SCHEMA}")
+    return jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
+
+
+ODD_PATHS = Report(
+    (
+        dataclasses.replace(FINDINGS[0], file="dir with space/ünï%#?.yaml"),
+        dataclasses.replace(FINDINGS[1], file="/nowhere/abs.yaml"),
+    ),
+    ("dir with space/ünï%#?.yaml", "/nowhere/abs.yaml"),
+    RULES,
+    "1.2.3",
+)
+
+
+@pytest.mark.parametrize("report", [*SCENARIOS.values(), ODD_PATHS], ids=[*SCENARIOS, "odd"])
+def test_sarif_output_validates_against_oasis_schema(report: Report) -> None:
+    validator = _sarif_validator()
+    log = json.loads(render(report, "sarif"))
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(log)]
+    assert not errors
+
+
+def test_sarif_rules_are_those_that_fired_sorted_and_indexed() -> None:
+    run = json.loads(render(SCENARIOS["problems"], "sarif"))["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == ["N101", "N204", "S001"]
+    for result in run["results"]:
+        assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
+
+
+def test_sarif_relative_uri_is_percent_encoded_with_forward_slashes() -> None:
+    location = artifact_location("dir with space/ünï%#?.yaml")
+    assert location == {
+        "uri": "dir%20with%20space/%C3%BCn%C3%AF%25%23%3F.yaml",
+        "uriBaseId": "%SRCROOT%",
+    }
+    assert unquote(location["uri"]) == "dir with space/ünï%#?.yaml"
+
+
+def test_sarif_absolute_path_under_cwd_is_made_relative(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    location = artifact_location(str(tmp_path / "specs" / "a b.yaml"))
+    assert location == {"uri": "specs/a%20b.yaml", "uriBaseId": "%SRCROOT%"}
+
+
+def test_sarif_absolute_path_elsewhere_is_a_file_uri(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    elsewhere = tmp_path.parent / "other dir" / "x.yaml"
+    assert artifact_location(str(elsewhere)) == {"uri": elsewhere.as_uri()}
+    assert elsewhere.as_uri().startswith("file:///")
+
+
+# github
+
+# ::command key=value,key=value::data, with properties free of , : CR LF and data free of CR LF.
+WORKFLOW_COMMAND = re.compile(
+    r"::(?P<command>error|warning|notice) (?P<properties>[^=,:\r\n]+=[^,:\r\n]*"
+    r"(?:,[^=,:\r\n]+=[^,:\r\n]*)*)::(?P<data>[^\r\n]*)"
+)
+_UNESCAPES = {"%25": "%", "%0D": "\r", "%0A": "\n", "%3A": ":", "%2C": ","}
+
+
+def _unescape(text: str) -> str:
+    return re.sub("%(?:25|0D|0A|3A|2C)", lambda m: _UNESCAPES[m[0]], text)
+
+
+def _parse_github(output: str) -> list[tuple[str, dict[str, str], str]]:
+    assert output.endswith("\n")
+    commands = []
+    for line in output[:-1].split("\n"):
+        match = WORKFLOW_COMMAND.fullmatch(line)
+        assert match, line
+        pairs = (p.split("=", 1) for p in match["properties"].split(","))
+        properties = {key: _unescape(value) for key, value in pairs}
+        commands.append((match["command"], properties, _unescape(match["data"])))
+    return commands
+
+
+def test_github_escapes_like_actions_toolkit() -> None:
+    assert escape_data("100%\r\nx: a,b") == "100%25%0D%0Ax: a,b"
+    assert escape_property("100%\r\nx: a,b") == "100%25%0D%0Ax%3A a%2Cb"
+    output = render(_report("50%: a,b\r\nnext", file="c:d,e%.yaml"), "github")
+    assert output == (
+        "::error file=c%3Ad%2Ce%25.yaml,line=9,col=24,endLine=9,endColumn=27,title=S001"
+        "::50%25: a,b%0D%0Anext\n"
+    )
+
+
+def test_github_commands_parse_back() -> None:
+    commands = _parse_github(render(SCENARIOS["problems"], "github"))
+    assert [c[0] for c in commands] == ["error", "warning", "notice"]
+    for (_, properties, data), f in zip(commands, FINDINGS, strict=True):
+        assert properties == {
+            "file": f.file,
+            "line": str(f.line),
+            "col": str(f.column),
+            "endLine": str(f.end_line),
+            "endColumn": str(f.end_column),
+            "title": f.rule,
+        }
+        assert data == f.message
+
+
+@given(message=st.text(), file=st.text(min_size=1), severity=SEVERITIES)
+def test_github_round_trips_any_text(message: str, file: str, severity: Severity) -> None:
+    [(_, properties, data)] = _parse_github(render(_report(message, file, severity), "github"))
+    assert (properties["file"], data) == (file, message)
+
+
+# junit
+
+
+def test_junit_counts_and_failures() -> None:
+    root = ET.fromstring(render(SCENARIOS["problems"], "junit"))
+    [suite] = root
+    assert (root.tag, suite.tag) == ("testsuites", "testsuite")
+    assert suite.attrib == {"name": "nimlint", "tests": "3", "failures": "1", "errors": "0"}
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    assert list(cases) == [LLAMA, EMBED, CLEAN]
+    failures = cases[LLAMA].findall("failure")
+    assert [(f.get("type"), f.get("message")) for f in failures] == [
+        (f.rule, f.message) for f in FINDINGS[:2]
+    ]
+    assert failures[1].text == f"{LLAMA}:12:10 N101 {FINDINGS[1].message}"
+    assert cases[EMBED].findall("failure") == []
+    assert cases[EMBED].findtext("system-out") == f"{EMBED}:7:5 N204 {FINDINGS[2].message}"
+    assert len(cases[CLEAN]) == 0
+
+
+def test_junit_is_well_formed_with_markup_and_control_characters() -> None:
+    output = render(_report("<&\"'>\x01\x1b\ud800 ok\ttab", file="a<b>&\x02.yaml"), "junit")
+    assert output.startswith("<?xml ")
+    case = ET.fromstring(output).find("testsuite/testcase")
+    assert case is not None
+    assert case.get("name") == "a<b>&.yaml"
+    assert case.find("failure").get("message") == "<&\"'> ok\ttab"
+
+
+@given(message=st.text(), file=st.text(min_size=1), severity=SEVERITIES)
+def test_junit_parses_for_any_text(message: str, file: str, severity: Severity) -> None:
+    root = ET.fromstring(render(_report(message, file, severity), "junit"))
+    expected_failures = "0" if severity == Severity.INFO else "1"
+    assert root.find("testsuite").get("failures") == expected_failures
+
+
+# text and gcc
+
+
+@pytest.mark.parametrize(
+    ("findings", "files", "summary"),
+    [
+        (FINDINGS[:1], (LLAMA,), "Found 1 problem (1 error) in 1 of 1 file."),
+        (FINDINGS[2:] * 2, (EMBED, CLEAN), "Found 2 problems (2 info) in 1 of 2 files."),
+        (FINDINGS[1:2] * 2, (LLAMA,), "Found 2 problems (2 warnings) in 1 of 1 file."),
+        ((), (CLEAN,), "All checks passed: 1 file."),
+    ],
+)
+def test_text_summary_line(
+    findings: tuple[Finding, ...], files: tuple[str, ...], summary: str
+) -> None:
+    report = Report(findings, files, RULES, "1.2.3")
+    assert render(report, "text").splitlines()[-1] == summary
+
+
+@pytest.mark.parametrize("fmt", ["text", "gcc"])
+def test_no_escape_byte_or_stray_newline_without_color(fmt: str) -> None:
+    output = render(_report("evil\x1b[31m\nnext", file="f\x1b.yaml"), fmt)
+    assert "\x1b" not in output
+    assert "evil\\x1b[31m\\x0anext" in output
+    assert "f\\x1b.yaml" in output
