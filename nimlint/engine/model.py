@@ -20,8 +20,9 @@ Check = Callable[["Context"], Iterable[Problem]]
 class Rule:
     """A rule: identity, documentation, and (for semantic rules) its check.
 
-    Rules reported by the loader or the schema layer have ``check=None``: they exist
-    here so that they can be listed, documented, selected and re-graded like any other.
+    Rules reported by the loader or the schema layer have ``check=None`` and say so in
+    ``reported_by``: they exist here so that they can be listed, documented, selected and
+    re-graded like any other.
     """
 
     id: str
@@ -34,10 +35,4 @@ class Rule:
     kinds: frozenset[str] = field(default_factory=lambda: frozenset(KINDS))
     check: Check | None = field(default=None, compare=False, repr=False)
     origin: str = "builtin"
-
-    @property
-    def provider(self) -> str:
-        """Which layer reports this rule: loader, schema, or rules."""
-        if self.check is not None:
-            return "rules"
-        return "loader" if self.id.startswith("P") else "schema"
+    reported_by: str = "rules"

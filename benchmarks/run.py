@@ -1,0 +1,356 @@
+"""Benchmark nimlint against check-jsonschema on generated NIM specs. Measures, never asserts.
+
+Each scenario runs the two commands paired and interleaved (A, B, A, B, ...) after one untimed
+warm-up each, and reports the median wall time, throughput and peak RSS (``os.wait4``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import generate_corpus
+
+HERE = Path(__file__).resolve().parent
+SCHEMA = HERE.parent / "schemas" / "nim-service-create.schema.json"
+NO_STREAMS = "n/a: check-jsonschema loads one document per file and rejects multi-document streams"
+
+# Run a console script with a spy on a pure-Python YAML parser class, so we learn whether the
+# tool parsed with the C (libyaml) parser. Writes a JSON result to argv[1] at exit.
+PROBE = """
+import atexit, importlib, json, sys
+from importlib.metadata import entry_points, version
+out, dist, module, cls_name, c_attr, script, *args = sys.argv[1:]
+cls = getattr(importlib.import_module(module), cls_name)
+calls = []
+original = cls.__init__
+def spy(self, *a, **k):
+    calls.append(1)
+    original(self, *a, **k)
+cls.__init__ = spy
+c_module, _, attr = c_attr.partition(":")
+result = {
+    "library": f"{dist} {version(dist)}",
+    "c_available": bool(getattr(importlib.import_module(c_module), attr, None)),
+}
+def report():
+    result["pure_parser_instances"] = len(calls)
+    with open(out, "w") as f:
+        json.dump(result, f)
+atexit.register(report)
+sys.argv = [script, *args]
+next(iter(entry_points(group="console_scripts", name=script))).load()()
+"""
+PARSERS = {
+    "nimlint": ("PyYAML", "yaml.scanner", "Scanner", "yaml:__with_libyaml__"),
+    "check-jsonschema": ("ruamel.yaml", "ruamel.yaml.parser", "Parser", "ruamel.yaml.main:CParser"),
+}
+
+
+@dataclass
+class Run:
+    seconds: float
+    rss_mb: float
+    exit_code: int
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def tool_path(name: str) -> str:
+    """The real console script (next to this interpreter first, avoiding pyenv shims)."""
+    local = Path(sys.executable).parent / name
+    found = str(local) if local.exists() else shutil.which(name)
+    if not found:
+        sys.exit(f"{name} not found on PATH")
+    return found
+
+
+def interpreter(script: str) -> str:
+    """The Python that runs a console script, from its shebang."""
+    first = Path(script).read_bytes()[:300].split(b"\n", 1)[0]
+    if first.startswith(b"#!") and b"python" in first:
+        return first[2:].decode().strip().split()[0]
+    return sys.executable
+
+
+def measure(cmd: list[str], cwd: Path) -> Run:
+    """Wall time and peak RSS of one run; exit codes 0 and 1 (findings) both count as success."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):
+            err.seek(0)
+            tail = err.read().decode(errors="replace")[-2000:]
+            raise RuntimeError(f"{' '.join(cmd[:3])} ... exited {code}:\n{tail}")
+    return Run(seconds, usage.ru_maxrss / 1024, code)
+
+
+def paired(commands: dict[str, list[str]], cwd: Path, repeat: int, label: str) -> dict:
+    """Interleaved runs of each command: one warm-up each, then ``repeat`` rounds."""
+    for cmd in commands.values():
+        measure(cmd, cwd)
+    runs: dict[str, list[Run]] = {name: [] for name in commands}
+    for round_ in range(1, repeat + 1):
+        log(f"{label}: round {round_}/{repeat}")
+        for name, cmd in commands.items():
+            runs[name].append(measure(cmd, cwd))
+    return runs
+
+
+def summary(runs: list[Run], files: int, size: int) -> dict:
+    seconds = statistics.median(r.seconds for r in runs)
+    return {
+        "median_s": seconds,
+        "files_per_s": files / seconds,
+        "mb_per_s": size / 1e6 / seconds,
+        "peak_rss_mb": max(r.rss_mb for r in runs),
+        "exit_codes": sorted({r.exit_code for r in runs}),
+    }
+
+
+def ratio(slow: list[Run], fast: list[Run]) -> float:
+    """Median over rounds of slow/fast time (paired), so drift hits both sides alike."""
+    return statistics.median(s.seconds / f.seconds for s, f in zip(slow, fast, strict=True))
+
+
+def corpus(name: str, count: int, seed: int, stream: bool) -> Path:
+    """A corpus directory, regenerated when its parameters or the generator changed."""
+    sources = b"".join((HERE / f).read_bytes() for f in ("generate_corpus.py", "yaml_style.py"))
+    stamp = f"{count} {seed} {stream} {hashlib.sha256(sources).hexdigest()}"
+    out = HERE / "corpus" / name
+    if (out / ".stamp").is_file() and (out / ".stamp").read_text() == stamp:
+        return out
+    log(f"generating {name} ({count} documents)")
+    shutil.rmtree(out, ignore_errors=True)
+    if stream:
+        generate_corpus.write_stream(out / "stream.yaml", count, seed)
+    else:
+        generate_corpus.write_files(out, count, seed)
+    (out / ".stamp").write_text(stamp)
+    return out
+
+
+def yaml_files(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.suffix in (".yaml", ".yml"))
+
+
+def probe(tool: str, script: str, target: Path) -> dict:
+    """Which YAML library the tool runs with and whether it parsed ``target`` in C."""
+    dist, module, cls, c_attr = PARSERS[tool]
+    args = (
+        ["check", str(target)] if tool == "nimlint" else ["--schemafile", str(SCHEMA), str(target)]
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "probe.json"
+        cmd = [interpreter(script), "-c", PROBE, str(out), dist, module, cls, c_attr, tool, *args]
+        subprocess.run(cmd, capture_output=True, check=False)
+        if not out.exists():
+            return {"library": dist, "c_available": None, "pure_parser_instances": None}
+        return json.loads(out.read_text())
+
+
+def machine(tools: dict[str, str], target: Path) -> dict:
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    versions = {
+        name: subprocess.run([path, "--version"], capture_output=True, text=True).stdout.strip()
+        for name, path in tools.items()
+    }
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "usable_cores": len(os.sched_getaffinity(0)),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "tools": {name: {"path": path, "version": versions[name]} for name, path in tools.items()},
+        "yaml": {name: probe(name, path, target) for name, path in tools.items()},
+    }
+
+
+def compare(tools: dict[str, str], directory: Path, files: list[str], repeat: int) -> dict:
+    size = sum((directory / f).stat().st_size for f in files)
+    commands = {
+        "nimlint": [tools["nimlint"], "check", *files],
+        "check-jsonschema": [tools["check-jsonschema"], "--schemafile", str(SCHEMA), *files],
+    }
+    runs = paired(commands, directory, repeat, f"{len(files)} files")
+    return {
+        "files": len(files),
+        "bytes": size,
+        "runs": {name: [asdict(r) for r in rs] for name, rs in runs.items()},
+        "summary": {name: summary(rs, len(files), size) for name, rs in runs.items()},
+        "ratio_cjs_over_nimlint": ratio(runs["check-jsonschema"], runs["nimlint"]),
+    }
+
+
+def streams(tools: dict[str, str], inputs: dict[str, tuple[Path, int]], repeat: int) -> dict:
+    """nimlint on each (stream file, document count): throughput and peak RSS."""
+    commands = {name: [tools["nimlint"], "check", str(path)] for name, (path, _) in inputs.items()}
+    runs = paired(commands, HERE, repeat, "streams " + "/".join(inputs))
+    result = {}
+    for name, (path, docs) in inputs.items():
+        size = path.stat().st_size
+        result[name] = {
+            "documents": docs,
+            "bytes": size,
+            "runs": [asdict(r) for r in runs[name]],
+            "summary": summary(runs[name], docs, size),
+        }
+    return result
+
+
+def jobs_supported(nimlint: str, target: Path) -> bool:
+    proc = subprocess.run([nimlint, "check", "--jobs", "2", str(target)], capture_output=True)
+    return proc.returncode in (0, 1)
+
+
+def jobs(nimlint: str, directory: Path, files: list[str], repeat: int) -> dict:
+    commands = {f"jobs{n}": [nimlint, "check", "--jobs", str(n), *files] for n in (1, 2)}
+    runs = paired(commands, directory, repeat, f"--jobs 1/2, {len(files)} files")
+    return {
+        "files": len(files),
+        "runs": {name: [asdict(r) for r in rs] for name, rs in runs.items()},
+        "summary": {name: summary(rs, len(files), 0) for name, rs in runs.items()},
+        "speedup_jobs2": ratio(runs["jobs1"], runs["jobs2"]),
+    }
+
+
+def yes_no(value: bool | None) -> str:
+    return "unknown" if value is None else "yes" if value else "no"
+
+
+def report(result: dict) -> str:
+    m = result["machine"]
+    nim, cjs = m["yaml"]["nimlint"], m["yaml"]["check-jsonschema"]
+    lines = [
+        "## Environment",
+        "",
+        f"- CPU: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable)",
+        f"- Python: {m['python']}",
+        *(f"- {t['version']} ({t['path']})" for t in m["tools"].values()),
+        f"- nimlint YAML: {nim['library']}, libyaml (`yaml.__with_libyaml__`): "
+        f"{yes_no(nim['c_available'])}, pure-Python scanner instances on one file: "
+        f"{nim['pure_parser_instances']}",
+        f"- check-jsonschema YAML: {cjs['library']}, C parser (ruamel.yaml.clib): "
+        f"{yes_no(cjs['c_available'])}, pure-Python parser instances on one file: "
+        f"{cjs['pure_parser_instances']}",
+        f"- {result['repeat']} paired rounds per scenario (interleaved, after one warm-up each); "
+        "median wall time, max peak RSS",
+        "",
+        "## nimlint vs check-jsonschema",
+        "",
+        "| Files | nimlint (s) | nimlint files/s | nimlint RSS (MB) "
+        "| check-jsonschema (s) | check-jsonschema files/s | check-jsonschema RSS (MB) "
+        "| check-jsonschema / nimlint time |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in result["compare"]:
+        a, b = row["summary"]["nimlint"], row["summary"]["check-jsonschema"]
+        lines.append(
+            f"| {row['files']:,} | {a['median_s']:.3f} | {a['files_per_s']:,.0f} "
+            f"| {a['peak_rss_mb']:.0f} | {b['median_s']:.3f} | {b['files_per_s']:,.0f} "
+            f"| {b['peak_rss_mb']:.0f} | {row['ratio_cjs_over_nimlint']:.2f}x |"
+        )
+    lines += [
+        "",
+        "## Multi-document stream (nimlint only)",
+        "",
+        "| Stream | Documents | Size (MB) | nimlint (s) | MB/s | docs/s | nimlint RSS (MB) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    stream = result["stream"]
+    for name, row in stream.items():
+        s = row["summary"]
+        lines.append(
+            f"| {name} | {row['documents']:,} | {row['bytes'] / 1e6:.1f} | {s['median_s']:.2f} "
+            f"| {s['mb_per_s']:.2f} | {s['files_per_s']:,.0f} | {s['peak_rss_mb']:.0f} |"
+        )
+    growth = stream["4x"]["summary"]["peak_rss_mb"] / stream["1x"]["summary"]["peak_rss_mb"]
+    lines += ["", f"Peak RSS 4x / 1x stream: {growth:.2f} (1.00 = flat memory).", NO_STREAMS]
+    lines += ["", "## nimlint --jobs 1 vs --jobs 2", ""]
+    if result["jobs"] is None:
+        lines.append("Skipped: `nimlint check --jobs 2` was not accepted.")
+    else:
+        lines += [
+            "| Files | --jobs 1 (s) | --jobs 2 (s) | --jobs 1 RSS (MB) | --jobs 2 RSS (MB) "
+            "| speedup |",
+            "|---:|---:|---:|---:|---:|---:|",
+        ]
+        for row in result["jobs"]:
+            one, two = row["summary"]["jobs1"], row["summary"]["jobs2"]
+            lines.append(
+                f"| {row['files']:,} | {one['median_s']:.3f} | {two['median_s']:.3f} "
+                f"| {one['peak_rss_mb']:.0f} | {two['peak_rss_mb']:.0f} "
+                f"| {row['speedup_jobs2']:.2f}x |"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="paired rounds per scenario")
+    parser.add_argument("--quick", action="store_true", help="skip 20,000 files; smaller streams")
+    parser.add_argument("--seed", type=int, default=0, help="corpus seed")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="save raw numbers as JSON")
+    args = parser.parse_args(argv)
+
+    tools = {name: tool_path(name) for name in ("nimlint", "check-jsonschema")}
+    base = corpus("files-2000", 2000, args.seed, stream=False)
+    base_files = yaml_files(base)
+    one = base / base_files[0]
+    result: dict = {"machine": machine(tools, one), "repeat": args.repeat, "quick": args.quick}
+
+    result["compare"] = [
+        compare(tools, base, base_files[:n], args.repeat) for n in (1, 200, len(base_files))
+    ]
+    if args.quick:
+        log("--quick: skipping the 20,000-file scenario")
+    else:
+        big = corpus("files-20000", 20000, args.seed, stream=False)
+        result["compare"].append(compare(tools, big, yaml_files(big), args.repeat))
+
+    docs = 1000 if args.quick else 5000
+    inputs = {
+        f"{k}x": (
+            corpus(f"stream-{k * docs}", k * docs, args.seed, stream=True) / "stream.yaml",
+            k * docs,
+        )
+        for k in (1, 4)
+    }
+    result["stream"] = streams(tools, inputs, args.repeat)
+
+    result["jobs"] = None
+    if jobs_supported(tools["nimlint"], one):
+        result["jobs"] = [
+            jobs(tools["nimlint"], base, base_files[:n], args.repeat) for n in (200, 2000)
+        ]
+    else:
+        log("nimlint does not accept --jobs: skipping the --jobs scenario")
+
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+    print(report(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

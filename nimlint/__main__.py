@@ -1,0 +1,5 @@
+"""``python -m nimlint``."""
+
+from nimlint.cli import main
+
+main()

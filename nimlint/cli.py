@@ -1,0 +1,295 @@
+"""Command line: the only module that imports click. It builds options and calls lint()."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from nimlint import __version__
+
+FORMATS = ("text", "json", "gcc", "sarif", "github", "junit")
+KINDS = ("create", "update", "response")
+LEVELS = ("error", "warning", "info")
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+CHECK_HELP = """Lint NIM service request bodies (YAML or JSON files, directories, or - for stdin).
+
+\b
+Examples:
+  nimlint check deploy/nim/llama.yaml
+  nimlint check deploy/                      # every .yaml/.yml/.json below
+  nimlint check --format gcc specs/*.yaml    # FILE:LINE:COL: SEVERITY: MESSAGE [RULE]
+  nimlint check --format sarif --output-file nimlint.sarif --format text deploy/
+  cat spec.yaml | nimlint check --stdin-filename deploy/spec.yaml -
+  nimlint check --select G,R --fail-on warning deploy/
+
+\b
+Exit codes: 0 no finding at or above --fail-on (default: error); 1 some finding is;
+2 usage error, bad configuration, or a path that cannot be read.
+"""
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
+    items = tuple(i.strip() for v in values for i in v.split(",") if i.strip())
+    return items or None
+
+
+class _Group(click.Group):
+    def list_commands(self, ctx):
+        return ["check", "rules", "rule", "schema"]
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="nimlint")
+def cli() -> None:
+    """nimlint: offline linter for NVIDIA Run:ai NIM service workload specs."""
+
+
+@cli.command(help=CHECK_HELP)
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(FORMATS),
+    help="Output format; repeat it to produce several reports (default: text, or "
+    "github inside GitHub Actions).",
+)
+@click.option(
+    "--output-file",
+    "outputs",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Write the report of the matching --format (1st file, 1st format...) here.",
+)
+@click.option("--kind", type=click.Choice(KINDS), help="Document kind (default: detected).")
+@click.option(
+    "--fail-on",
+    type=click.Choice(LEVELS),
+    help="Lowest severity that fails the run (default: error).",
+)
+@click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated).")
+@click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated).")
+@click.option(
+    "--severity",
+    "severities",
+    multiple=True,
+    metavar="ID=LEVEL",
+    help="Change a rule's severity, e.g. S008=error.",
+)
+@click.option(
+    "--rules",
+    "extra_rules",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Extra rule file, Python rule module, or folder of them.",
+)
+@click.option(
+    "--openapi",
+    type=click.Path(path_type=Path),
+    help="Validate against this OpenAPI document instead of the shipped Run:ai 2.24.",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Configuration file (default: .nimlint.yaml or pyproject.toml found upward).",
+)
+@click.option("--stdin-filename", help="Name for standard input in findings and config lookup.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=0),
+    help="Worker processes (default: one per CPU when there are many files).",
+)
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour in text output (auto: on a terminal, no NO_COLOR).",
+)
+def check(
+    paths,
+    formats,
+    outputs,
+    kind,
+    fail_on,
+    select,
+    ignore,
+    severities,
+    extra_rules,
+    openapi,
+    config_file,
+    stdin_filename,
+    jobs,
+    color,
+) -> None:
+    from nimlint.lint import Options, UsageError, lint_paths
+    from nimlint.run import run_parallel
+
+    if not paths:
+        _usage("no paths given (try: nimlint check FILE_OR_DIR..., or - for stdin)")
+    formats = formats or (("github",) if os.environ.get("GITHUB_ACTIONS") == "true" else ("text",))
+    if len(outputs) > len(formats):
+        _usage("more --output-file than --format options")
+    overrides = {
+        "select": _split(select),
+        "ignore": _split(ignore),
+        "severity": _parse_severities(severities),
+        "fail_on": _level(fail_on),
+        "openapi": openapi,
+    }
+    options = Options(
+        kind=kind,
+        config_file=config_file,
+        overrides=overrides,
+        extra_rules=tuple(extra_rules),
+        stdin_filename=stdin_filename,
+    )
+    stdin = sys.stdin.buffer.read() if "-" in paths else b""
+    try:
+        if jobs == 1 or "-" in paths:
+            result = lint_paths(paths, options, stdin=stdin)
+        else:
+            result = run_parallel(paths, options, jobs)
+    except UsageError as exc:
+        _usage(str(exc))
+    for error in result.errors:
+        click.echo(f"nimlint: error: {error}", err=True)
+    _write_reports(result, formats, outputs, color)
+    if result.errors:
+        sys.exit(EXIT_USAGE)
+    failed = any(f.severity >= result.fail_on for f in result.findings)
+    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _write_reports(result, formats, outputs, color) -> None:
+    from nimlint.report import Report, render
+
+    report = Report(result.findings, result.files, result.rules, __version__)
+    for index, fmt in enumerate(formats):
+        target = outputs[index] if index < len(outputs) else None
+        use_color = target is None and fmt == "text" and _want_color(color)
+        text = render(report, fmt, color=use_color)
+        if target is None:
+            click.echo(text, nl=False)
+            continue
+        try:
+            Path(target).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _usage(f"cannot write {target}: {exc.strerror or exc}")
+
+
+def _want_color(mode: str) -> bool:
+    if mode != "auto":
+        return mode == "always"
+    return "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+def _level(text):
+    from nimlint.findings import Severity
+
+    return Severity.parse(text) if text else None
+
+
+def _parse_severities(values):
+    from nimlint.findings import Severity
+
+    parsed = {}
+    for value in values:
+        rule, sep, level = value.partition("=")
+        if not sep:
+            _usage(f"--severity {value!r}: expected ID=LEVEL")
+        try:
+            parsed[rule.strip()] = Severity.parse(level)
+        except ValueError as exc:
+            _usage(f"--severity {value!r}: {exc}")
+    return parsed or None
+
+
+def _usage(message: str):
+    click.echo(f"nimlint: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+@cli.command("rules")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--rules",
+    "extra_rules",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Also list the rules of this file, module or folder.",
+)
+def list_rules(fmt, extra_rules) -> None:
+    """List every rule: id, default severity, summary."""
+    from nimlint.docs import rules_json, rules_table
+
+    registry = _registry(extra_rules)
+    click.echo(rules_json(registry) if fmt == "json" else rules_table(registry), nl=False)
+
+
+@cli.command("rule")
+@click.argument("rule_id")
+@click.option("--rules", "extra_rules", multiple=True, type=click.Path(path_type=Path))
+def show_rule(rule_id, extra_rules) -> None:
+    """Print the documentation of RULE_ID."""
+    from nimlint.docs import rule_markdown
+
+    registry = _registry(extra_rules)
+    rule = registry.get(rule_id.upper())
+    if rule is None:
+        _usage(f"unknown rule {rule_id!r} (see: nimlint rules)")
+    click.echo(rule_markdown(rule), nl=False)
+
+
+@cli.command("schema")
+@click.option("--kind", type=click.Choice(KINDS), default="create", show_default=True)
+@click.option(
+    "--openapi",
+    type=click.Path(path_type=Path),
+    help="Build it from this OpenAPI document instead of the shipped one.",
+)
+def schema(kind, openapi) -> None:
+    """Print the JSON Schema of a document kind (for yaml-language-server and editors)."""
+    import json
+
+    from nimlint.schema.schemaset import OpenAPIError, from_openapi, shipped
+
+    try:
+        schemas = from_openapi(openapi) if openapi else shipped()
+    except OpenAPIError as exc:
+        _usage(str(exc))
+    click.echo(json.dumps(schemas.schemas[kind], indent=2, ensure_ascii=False))
+
+
+def _registry(extra_rules):
+    from nimlint.engine.declarative import RuleFileError
+    from nimlint.engine.registry import build_registry
+
+    try:
+        return build_registry(tuple(extra_rules))
+    except RuleFileError as exc:
+        _usage(str(exc))
+
+
+def main() -> None:
+    """Console entry point: never a traceback; exit 2 on anything unexpected."""
+    try:
+        cli.main(prog_name="nimlint", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - last line of defence for users
+        click.echo(
+            f"nimlint: internal error: {type(exc).__name__}: {exc} (please report this)", err=True
+        )
+        sys.exit(EXIT_USAGE)

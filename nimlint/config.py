@@ -1,0 +1,170 @@
+"""Configuration: defaults < config file < command line, resolved into one frozen object.
+
+The file is ``.nimlint.yaml`` or the ``[tool.nimlint]`` table of ``pyproject.toml``, found
+by walking up from the linted file's folder (``.nimlint.yaml`` wins in the same folder),
+or given with ``--config``. Paths in it are relative to the file's folder.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from nimlint.findings import Severity
+
+KEYS = ("select", "ignore", "severity", "per-file-ignores", "fail-on", "extra-rules", "openapi")
+
+
+class ConfigError(ValueError):
+    """A configuration file (or option) that cannot be used: file, key and reason."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Resolved settings for a set of files."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    fail_on: Severity = Severity.ERROR
+    extra_rules: tuple[Path, ...] = ()
+    openapi: Path | None = None
+    root: Path = field(default_factory=Path.cwd)
+    source: Path | None = None
+
+    def enabled(self, rule_id: str, path: str) -> bool:
+        """Is ``rule_id`` reported for file ``path``?"""
+        if self.select and not _matches(rule_id, self.select):
+            return False
+        if _matches(rule_id, self.ignore):
+            return False
+        if self.per_file_ignores:
+            relative = _relative(path, self.root)
+            for pattern, ids in self.per_file_ignores:
+                if fnmatch.fnmatchcase(relative, pattern) and _matches(rule_id, ids):
+                    return False
+        return True
+
+    def severity_of(self, rule_id: str, default: Severity) -> Severity:
+        return self.severity.get(rule_id, default)
+
+    def merged(self, overrides: Mapping[str, Any]) -> Config:
+        """This config with command-line values (already parsed) on top."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _matches(rule_id: str, selectors: tuple[str, ...]) -> bool:
+    return any(selector == "ALL" or rule_id.startswith(selector) for selector in selectors)
+
+
+def _relative(path: str, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest .nimlint.yaml or pyproject.toml with [tool.nimlint], walking up."""
+    for folder in (start, *start.parents):
+        candidate = folder / ".nimlint.yaml"
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "[tool.nimlint" in _read(pyproject):
+            return pyproject
+    return None
+
+
+@cache
+def load_config(path: Path) -> Config:
+    """Read and check one configuration file."""
+    text = _read(path)
+    try:
+        if path.name == "pyproject.toml":
+            table = _toml(text).get("tool", {}).get("nimlint", {})
+        else:
+            import yaml
+
+            table = yaml.load(text, Loader=yaml.CSafeLoader) or {}
+    except Exception as exc:  # noqa: BLE001 - any parse error of the user's file
+        raise ConfigError(f"{path}: cannot parse: {exc}") from None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: the configuration must be a mapping")
+    return parse_table(table, path)
+
+
+def _toml(text: str) -> dict:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib.loads(text)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+
+
+def parse_table(table: Mapping[str, Any], path: Path) -> Config:
+    """Check the keys and values of a configuration table."""
+    root = path.parent.resolve()
+    for key in table:
+        if key not in KEYS:
+            raise ConfigError(f"{path}: unknown key {key!r} (known: {', '.join(KEYS)})")
+    values: dict[str, Any] = {"root": root, "source": path}
+    if "select" in table:
+        values["select"] = _ids(table["select"], path, "select")
+    if "ignore" in table:
+        values["ignore"] = _ids(table["ignore"], path, "ignore")
+    if "severity" in table:
+        values["severity"] = parse_severities(table["severity"], f"{path}: key 'severity'")
+    if "per-file-ignores" in table:
+        globs = table["per-file-ignores"]
+        if not isinstance(globs, dict):
+            raise ConfigError(f"{path}: key 'per-file-ignores' must map globs to rule ids")
+        values["per_file_ignores"] = tuple(
+            (str(g), _ids(ids, path, f"per-file-ignores.{g}")) for g, ids in globs.items()
+        )
+    if "fail-on" in table:
+        values["fail_on"] = _severity(table["fail-on"], f"{path}: key 'fail-on'")
+    if "extra-rules" in table:
+        paths = table["extra-rules"]
+        paths = [paths] if isinstance(paths, str) else paths
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise ConfigError(f"{path}: key 'extra-rules' must be a path or a list of paths")
+        values["extra_rules"] = tuple(root / p for p in paths)
+    if "openapi" in table:
+        if not isinstance(table["openapi"], str):
+            raise ConfigError(f"{path}: key 'openapi' must be a path")
+        values["openapi"] = root / table["openapi"]
+    return Config(**values)
+
+
+def _ids(value: Any, path: Path, key: str) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise ConfigError(f"{path}: key {key!r} must be a list of rule ids or prefixes")
+    return tuple(i.strip() for i in items if i.strip())
+
+
+def _severity(value: Any, where: str) -> Severity:
+    try:
+        return Severity.parse(str(value))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def parse_severities(value: Any, where: str) -> dict[str, Severity]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must map rule ids to error, warning or info")
+    return {str(rule): _severity(level, f"{where}.{rule}") for rule, level in value.items()}

@@ -1,0 +1,69 @@
+"""What a rule sees: one document, its kind, and pointer helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from nimlint.loading.model import escape_token, unescape_token
+
+MISSING: Any = type(
+    "Missing", (), {"__repr__": lambda self: "MISSING", "__bool__": lambda s: False}
+)()
+
+
+def present(value: Any) -> bool:
+    """A field is present when its key exists with a non-null value."""
+    return value is not MISSING and value is not None
+
+
+def lookup(root: Any, pointer: str) -> Any:
+    """The value at JSON pointer ``pointer`` under ``root``, or MISSING."""
+    node = root
+    for token in pointer.split("/")[1:] if pointer else ():
+        token = unescape_token(token)
+        if isinstance(node, dict):
+            node = node.get(token, MISSING)
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return MISSING
+        if node is MISSING:
+            return MISSING
+    return node
+
+
+def expand(root: Any, glob: str) -> Iterator[tuple[str, Any]]:
+    """Every (pointer, value) matching ``glob``, where ``*`` matches any key or index."""
+    matches: list[tuple[str, Any]] = [("", root)]
+    for token in glob.split("/")[1:] if glob else ():
+        following: list[tuple[str, Any]] = []
+        for pointer, node in matches:
+            if token == "*":
+                items = (
+                    node.items()
+                    if isinstance(node, dict)
+                    else (enumerate(node) if isinstance(node, list) else ())
+                )
+                following.extend((f"{pointer}/{escape_token(str(k))}", v) for k, v in items)
+            else:
+                value = lookup(node, "/" + token)
+                if value is not MISSING:
+                    following.append((f"{pointer}/{token}", value))
+        matches = following
+    return iter(matches)
+
+
+@dataclass(frozen=True)
+class Context:
+    """The document a rule checks."""
+
+    data: Any
+    kind: str
+
+    def get(self, pointer: str) -> Any:
+        return lookup(self.data, pointer)
+
+    def each(self, glob: str) -> Iterator[tuple[str, Any]]:
+        return expand(self.data, glob)

@@ -1,0 +1,100 @@
+"""Declarative rules: YAML files under rules/ compiled into the same Rule object.
+
+A file holds ``rules: [...]``; each rule has an id, name, severity, summary, rationale,
+bad and good examples, optional ``kinds``, and either a ``check`` — ``where`` (a JSON
+pointer glob such as ``/spec/tolerations/*``), ``function`` (see engine.functions),
+``options``, and an optional ``when`` list of conditions — or ``reported-by`` (loader
+or schema) for the rules those layers report themselves. Files are validated against
+schemas/rule.schema.json.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nimlint.engine.context import Context
+from nimlint.engine.functions import FUNCTIONS, condition_holds, condition_text
+from nimlint.engine.model import KINDS, Rule
+from nimlint.findings import Problem, Severity
+from nimlint.resources import schema_path
+from nimlint.schema.messages import field_name
+
+
+class RuleFileError(ValueError):
+    """A rule file that cannot be loaded: names the file and the reason."""
+
+
+@cache
+def _rule_file_validator():
+    import jsonschema_rs
+
+    with open(schema_path("rule.schema.json"), encoding="utf-8") as handle:
+        return jsonschema_rs.Draft202012Validator(json.load(handle))
+
+
+def load_rule_file(path: Path) -> list[Rule]:
+    """Parse, validate and compile one declarative rule file."""
+    try:
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RuleFileError(f"{path}: cannot read rule file: {exc}") from None
+    errors = list(_rule_file_validator().iter_errors(document))
+    if errors:
+        where = "/".join(str(p) for p in errors[0].instance_path) or "(top)"
+        raise RuleFileError(f"{path}: invalid rule file at {where}: {errors[0].message}")
+    return [compile_rule(entry, origin=str(path)) for entry in document["rules"]]
+
+
+def compile_rule(entry: dict[str, Any], origin: str) -> Rule:
+    """Build a Rule from one validated rule entry."""
+    check = entry.get("check")
+    return Rule(
+        id=entry["id"],
+        name=entry["name"],
+        severity=Severity.parse(entry["severity"]),
+        summary=entry["summary"],
+        rationale=entry["rationale"].strip(),
+        bad=entry["bad"],
+        good=entry["good"],
+        kinds=frozenset(entry.get("kinds", KINDS)),
+        check=_compile_check(check) if check else None,
+        origin=origin,
+        reported_by=entry.get("reported-by", "rules"),
+    )
+
+
+def _compile_check(check: dict[str, Any]):
+    function = FUNCTIONS[check["function"]]
+    where = check.get("where", "")
+    conditions = check.get("when", [])
+    options = dict(check.get("options", {}))
+    if conditions:
+        options["when-text"] = " and ".join(condition_text(c) for c in conditions)
+    message = check.get("message")
+
+    def run(ctx: Context) -> Iterator[Problem]:
+        for pointer, node in ctx.each(where):
+            if not isinstance(node, (dict, list)):
+                continue
+            if all(condition_holds(node, pointer, c, ctx) for c in conditions):
+                for problem in function(node, options, pointer, ctx):
+                    text = problem.message
+                    if message:
+                        text = message.replace("{default}", text).replace(
+                            "{field}", field_name(problem.pointer)
+                        )
+                    yield Problem(problem.pointer, text, problem.at)
+
+    return run
+
+
+def builtin_rule_files() -> list[Path]:
+    from nimlint.resources import data_dir
+
+    return sorted(data_dir("rules").glob("*.yaml"))

@@ -1,0 +1,231 @@
+"""The library of named check functions that declarative rules are built from.
+
+Each function takes (node, options, pointer, ctx) — the matched value, the rule's
+options, the node's JSON pointer and the document context — and yields Problems.
+Field names in options are paths relative to the node (``handler/httpGet/port``), or
+absolute JSON pointers when they start with ``/``. A field is *present* when its key
+exists with a non-null value.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from nimlint.engine.context import MISSING, Context, lookup, present
+from nimlint.findings import Problem
+from nimlint.k8s.quantity import QuantityError, parse_quantity
+from nimlint.schema.messages import field_name, show
+
+Function = Callable[[Any, dict, str, Context], Iterator[Problem]]
+FUNCTIONS: dict[str, Function] = {}
+
+_OPERATORS = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+def _function(name: str) -> Callable[[Function], Function]:
+    def register(fn: Function) -> Function:
+        FUNCTIONS[name] = fn
+        return fn
+
+    return register
+
+
+def resolve(node: Any, pointer: str, path: str, ctx: Context) -> tuple[str, Any]:
+    """(pointer, value) of field ``path`` relative to ``node`` (or absolute)."""
+    if path.startswith("/"):
+        return path, ctx.get(path)
+    return f"{pointer}/{path}", lookup(node, "/" + path)
+
+
+def _when(options: dict) -> str:
+    return f" when {options['when-text']}" if options.get("when-text") else ""
+
+
+@_function("required")
+def required(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[Problem]:
+    """Every field in ``fields`` must be present."""
+    for path in options["fields"]:
+        _, value = resolve(node, pointer, path, ctx)
+        if not present(value):
+            where = field_name(pointer)
+            yield Problem(pointer, f"{where} needs {path.replace('/', '.')}{_when(options)}", "key")
+
+
+@_function("forbidden")
+def forbidden(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[Problem]:
+    """No field in ``fields`` may be present."""
+    for path in options["fields"]:
+        field_pointer, value = resolve(node, pointer, path, ctx)
+        if present(value):
+            message = f"{field_name(field_pointer)} is not allowed{_when(options)}"
+            yield Problem(field_pointer, message, "key")
+
+
+@_function("mutually-exclusive")
+def mutually_exclusive(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[Problem]:
+    """At most one field in ``fields`` may be present."""
+    found = [
+        (p, f) for f in options["fields"] for p, v in [resolve(node, pointer, f, ctx)] if present(v)
+    ]
+    for field_pointer, path in found[1:]:
+        message = f"{path} cannot be combined with {found[0][1]}{_when(options)}"
+        yield Problem(field_pointer, message, "key")
+
+
+@_function("exactly-one-of")
+def exactly_one_of(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[Problem]:
+    """Exactly one field in ``fields`` must be present."""
+    if not options.get("allow-none"):
+        names = [f for f in options["fields"] if present(resolve(node, pointer, f, ctx)[1])]
+        if not names:
+            choices = " or ".join(options["fields"])
+            yield Problem(pointer, f"{field_name(pointer)} needs one of {choices}", "key")
+            return
+    yield from mutually_exclusive(node, options, pointer, ctx)
+
+
+@_function("compare")
+def compare(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[Problem]:
+    """``left`` op ``right``, as numbers or as Kubernetes quantities; skipped if either is unset."""
+    left_pointer, left = resolve(node, pointer, options["left"], ctx)
+    right_pointer, right = resolve(node, pointer, options["right"], ctx)
+    if not (present(left) and present(right)):
+        return
+    try:
+        left_value, right_value = _comparable(left, options), _comparable(right, options)
+    except (QuantityError, TypeError):
+        return  # malformed values are another rule's finding
+    op = options["op"]
+    if not _OPERATORS[op](left_value, right_value):
+        yield Problem(
+            left_pointer,
+            f"{field_name(left_pointer)} ({_text(left)}) must be {op} "
+            f"{field_name(right_pointer)} ({_text(right)})",
+        )
+
+
+def _comparable(value: Any, options: dict) -> Any:
+    if options.get("as") == "quantity":
+        return parse_quantity(str(value) if isinstance(value, (int, float)) else value).value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError
+    return value
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else show(value)
+
+
+@_function("one-of-values")
+def one_of_values(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[Problem]:
+    """Field ``field`` must be one of ``values``."""
+    field_pointer, value = resolve(node, pointer, options["field"], ctx)
+    if present(value) and value not in options["values"]:
+        allowed = ", ".join(str(v) for v in options["values"])
+        yield Problem(
+            field_pointer,
+            f"{field_name(field_pointer)} must be one of {allowed}; got {show(value)}",
+        )
+
+
+@_function("pattern")
+def pattern(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[Problem]:
+    """Field ``field`` (a string) must match ``regex`` (or must not, with ``negate``)."""
+    field_pointer, value = resolve(node, pointer, options["field"], ctx)
+    if not isinstance(value, str):
+        return
+    matched = re.fullmatch(options["regex"], value) is not None
+    if matched == bool(options.get("negate")):
+        words = options.get("describe", f"match {options['regex']}")
+        yield Problem(field_pointer, f"{field_name(field_pointer)} {show(value)} must {words}")
+
+
+@_function("range")
+def value_range(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[Problem]:
+    """Field ``field`` (a number) within ``minimum``/``maximum`` (``exclusive-minimum``...)."""
+    field_pointer, value = resolve(node, pointer, options["field"], ctx)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    bounds = (
+        ("minimum", operator.ge, ">="),
+        ("exclusive-minimum", operator.gt, ">"),
+        ("maximum", operator.le, "<="),
+        ("exclusive-maximum", operator.lt, "<"),
+    )
+    for key, test, symbol in bounds:
+        if key in options and not test(value, options[key]):
+            yield Problem(
+                field_pointer,
+                f"{field_name(field_pointer)} must be {symbol} {options[key]}; got {show(value)}",
+            )
+
+
+@_function("unique-by")
+def unique_by(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[Problem]:
+    """Items of the list ``node`` must be unique by field ``key`` (or by value)."""
+    if not isinstance(node, list):
+        return
+    seen: dict[Any, int] = {}
+    key = options.get("key")
+    for index, item in enumerate(node):
+        value = lookup(item, "/" + key) if key else item
+        if not present(value) or isinstance(value, (dict, list)):
+            continue
+        if value in seen:
+            what = options.get("describe", key or "entry")
+            yield Problem(
+                f"{pointer}/{index}/{key}" if key else f"{pointer}/{index}",
+                f"duplicate {what} {show(value)} (first at {field_name(pointer)}[{seen[value]}])",
+            )
+        else:
+            seen[value] = index
+
+
+def condition_holds(node: Any, pointer: str, condition: dict, ctx: Context) -> bool:
+    """One ``when`` clause: field + equals, not-equals, in, present, greater-than or less-than."""
+    _, value = resolve(node, pointer, condition["field"], ctx)
+    if "present" in condition:
+        return present(value) == condition["present"]
+    if "equals" in condition:
+        return value == condition["equals"] or (
+            value in (MISSING, None) and condition.get("default") == condition["equals"]
+        )
+    if "not-equals" in condition:
+        effective = condition.get("default") if value in (MISSING, None) else value
+        return effective != condition["not-equals"]
+    if "in" in condition:
+        return value in condition["in"]
+    number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if number is None:
+        return False
+    if "greater-than" in condition:
+        return number > condition["greater-than"]
+    return number < condition["less-than"]
+
+
+def condition_text(condition: dict) -> str:
+    field = condition["field"].replace("/", ".")
+    if "present" in condition:
+        return f"{field} is {'set' if condition['present'] else 'not set'}"
+    for key, words in (
+        ("equals", "is"),
+        ("not-equals", "is not"),
+        ("in", "is one of"),
+        ("greater-than", ">"),
+        ("less-than", "<"),
+    ):
+        if key in condition:
+            value = condition[key]
+            shown = ", ".join(map(str, value)) if key == "in" else _text(value)
+            return f"{field} {words} {shown}"
+    return field

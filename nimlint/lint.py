@@ -1,0 +1,255 @@
+"""The plain API: lint files or text and get findings back. No click, no printing."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nimlint.config import Config, ConfigError, find_config_file, load_config
+from nimlint.engine.context import Context
+from nimlint.engine.declarative import RuleFileError
+from nimlint.engine.registry import Registry, build_registry
+from nimlint.engine.suppressions import apply, parse_directives
+from nimlint.findings import Finding, Problem, Severity
+from nimlint.loading.model import Document, ParseFailure
+from nimlint.loading.source import decode, documents
+from nimlint.schema.kinds import detect_kind
+from nimlint.schema.schemaset import OpenAPIError, SchemaSet, from_openapi, shipped
+from nimlint.schema.unknown_keys import unknown_key_problems, yaml11_problems
+from nimlint.schema.validate import schema_problems
+
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+STDIN = "-"
+
+
+class UsageError(Exception):
+    """A problem with how nimlint was asked to run (exit code 2)."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to lint: a forced document kind, a config file, command-line overrides."""
+
+    kind: str | None = None
+    config_file: Path | None = None
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    extra_rules: tuple[Path, ...] = ()
+    stdin_filename: str | None = None
+    plugins: bool = True
+
+
+@dataclass
+class LintResult:
+    """Findings in file order, every file linted, and the paths that could not be read."""
+
+    findings: list[Finding] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    rules: dict = field(default_factory=dict)
+    fail_on: Severity = Severity.ERROR
+
+
+@dataclass
+class Setup:
+    """Everything needed to lint under one configuration."""
+
+    config: Config
+    registry: Registry
+    schemas: SchemaSet
+
+
+class Linter:
+    """Lints files; builds (and caches) one Setup per configuration file in use."""
+
+    def __init__(self, options: Options | None = None):
+        self.options = options or Options()
+        self._setups: dict[Path | None, Setup] = {}
+
+    def setup_for(self, folder: Path) -> Setup:
+        """The Setup for files in ``folder`` (config found upward, or --config)."""
+        source = self.options.config_file or find_config_file(folder.resolve())
+        if source not in self._setups:
+            base = load_config(source.resolve()) if source else Config()
+            config = base.merged(self.options.overrides)
+            extra = (*config.extra_rules, *self.options.extra_rules)
+            try:
+                registry = build_registry(extra, plugins=self.options.plugins)
+                schemas = from_openapi(config.openapi) if config.openapi else shipped()
+            except (RuleFileError, OpenAPIError) as exc:
+                raise UsageError(str(exc)) from None
+            check_selectors(config, registry)
+            self._setups[source] = Setup(config, registry, schemas)
+        return self._setups[source]
+
+    def lint_bytes(self, raw: bytes, name: str, folder: Path) -> list[Finding]:
+        """Lint one file's content; ``name`` is used in findings and per-file ignores."""
+        setup = self.setup_for(folder)
+        text = decode(raw)
+        if isinstance(text, ParseFailure):
+            problems = [(text.rule, text.span, text.message)]
+            return _findings(problems, name, setup)
+        is_json = name.endswith(".json")
+        placed = list(self._problems(text, is_json, setup))
+        findings = _findings(placed, name, setup)
+        directives = [] if is_json else parse_directives(text)
+        if directives:
+            findings = apply(findings, directives)
+            unused = [
+                ("X001", d.span, f"unused suppression: {rule} (nothing to silence here)")
+                for d in directives
+                for rule in d.unused()
+            ]
+            findings += _findings(unused, name, setup)
+        return sorted(findings, key=Finding.sort_key)
+
+    def _problems(self, text: str, is_json: bool, setup: Setup) -> Iterator[tuple]:
+        count = 0
+        for item in documents(text, is_json=is_json):
+            count += 1
+            if isinstance(item, ParseFailure):
+                yield item.rule, item.span, item.message
+                continue
+            for rule, problem in self.check_document(item, setup):
+                yield rule, item.span(problem.pointer, problem.at), problem.message, problem.pointer
+        if count == 0:
+            yield "P004", None, "empty file: no YAML document (only blank lines or comments)"
+
+    def check_document(self, doc: Document, setup: Setup) -> Iterator[tuple[str, Problem]]:
+        """Every (rule id, problem) of one document."""
+        yield from doc.problems
+        if doc.data is None:
+            yield "P004", Problem("", f"document {doc.index + 1} is empty")
+            return
+        if not isinstance(doc.data, dict):
+            kind_name = "list" if isinstance(doc.data, list) else type(doc.data).__name__
+            yield "P003", Problem("", f"document {doc.index + 1} is a {kind_name}, not a mapping")
+            return
+        kind = self.options.kind or detect_kind(doc.data)
+        schemas = setup.schemas
+        yield from schema_problems(schemas, kind, doc.data)
+        shape = schemas.shape(kind)
+        yield from unknown_key_problems(doc.data, shape)
+        yield from yaml11_problems(doc, shape)
+        context = Context(doc.data, kind)
+        for rule in setup.registry.checks:
+            if kind in rule.kinds and setup.config.enabled(rule.id, ""):
+                yield from _run_rule(rule, context)
+
+
+def _run_rule(rule, context: Context) -> Iterator[tuple[str, Problem]]:
+    try:
+        for problem in rule.check(context):
+            yield rule.id, problem
+    except Exception as exc:  # noqa: BLE001 - a broken rule is a finding, never a traceback
+        yield "X002", Problem("", f"rule {rule.id} crashed: {type(exc).__name__}: {exc}")
+
+
+def _findings(placed: Iterable[tuple], name: str, setup: Setup) -> list[Finding]:
+    config, registry = setup.config, setup.registry
+    out = []
+    for rule_id, span, message, *pointer in placed:
+        if not config.enabled(rule_id, name):
+            continue
+        severity = config.severity_of(rule_id, registry[rule_id].severity)
+        line, column, end_line, end_column = (
+            (span.line, span.column, span.end_line, span.end_column) if span else (1, 1, 1, 1)
+        )
+        out.append(
+            Finding(
+                rule_id,
+                severity,
+                message,
+                name,
+                line,
+                column,
+                end_line,
+                end_column,
+                pointer[0] if pointer else "",
+            )
+        )
+    return out
+
+
+def check_selectors(config: Config, registry: Registry) -> None:
+    """Every id or prefix in the configuration must name at least one rule."""
+    where = f"{config.source}: " if config.source else ""
+    selectors = [
+        *config.select,
+        *config.ignore,
+        *(i for _, ids in config.per_file_ignores for i in ids),
+    ]
+    for selector in selectors:
+        if selector != "ALL" and not any(rule.startswith(selector) for rule in registry):
+            raise UsageError(f"{where}unknown rule id or prefix {selector!r}")
+    for rule_id in config.severity:
+        if rule_id not in registry:
+            raise UsageError(f"{where}key 'severity': unknown rule id {rule_id!r}")
+
+
+def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Files to lint (directories walked for .yaml/.yml/.json) and error lines."""
+    files: list[str] = []
+    errors: list[str] = []
+    for path in paths:
+        if path == STDIN:
+            files.append(path)
+        elif os.path.isdir(path):
+            found = sorted(_walk(path))
+            if not found:
+                errors.append(f"no YAML or JSON files under {path}")
+            files.extend(found)
+        elif os.path.exists(path):
+            files.append(path)
+        else:
+            errors.append(f"{path}: no such file or directory")
+    return files, errors
+
+
+def _walk(folder: str) -> Iterator[str]:
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in names:
+            if name.endswith(SPEC_SUFFIXES):
+                yield os.path.join(root, name)
+
+
+def lint_paths(
+    paths: Sequence[str], options: Options | None = None, *, stdin: bytes = b""
+) -> LintResult:
+    """Lint files and directories (``-`` is ``stdin``). Raises UsageError for bad config."""
+    linter = Linter(options)
+    files, errors = expand_paths(paths)
+    result = LintResult(errors=errors)
+    for path in files:
+        name, folder, raw = _read(path, linter.options, stdin, result)
+        if raw is None:
+            continue
+        result.files.append(name)
+        try:
+            result.findings.extend(linter.lint_bytes(raw, name, folder))
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
+    for setup in linter._setups.values():
+        result.rules.update(setup.registry)
+        result.fail_on = setup.config.fail_on
+    return result
+
+
+def _read(path: str, options: Options, stdin: bytes, result: LintResult):
+    if path == STDIN:
+        name = options.stdin_filename or STDIN
+        return name, Path(name).parent if options.stdin_filename else Path.cwd(), stdin
+    try:
+        with open(path, "rb") as handle:
+            return path, Path(path).parent, handle.read()
+    except OSError as exc:
+        result.errors.append(f"{path}: cannot read: {exc.strerror or exc}")
+        return path, None, None
+
+
+def lint_text(text: str, filename: str = "<text>", options: Options | None = None) -> list[Finding]:
+    """Lint a string (YAML, or JSON when ``filename`` ends in .json)."""
+    return Linter(options).lint_bytes(text.encode("utf-8"), filename, Path.cwd())

@@ -1,0 +1,1 @@
+"""Loading: bytes -> text -> documents that remember where every key and value was."""

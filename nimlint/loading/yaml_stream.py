@@ -1,0 +1,314 @@
+"""Build documents from libyaml's event stream, with positions and hard limits.
+
+libyaml (through PyYAML's C parser) scans and parses; this module composes the
+events into plain data itself, iteratively, so that depth cannot overflow any stack,
+aliases are counted instead of expanded blindly, tags are never constructed, and
+every key and value keeps its span.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import yaml
+from yaml._yaml import CParser
+
+from nimlint.findings import Problem, Span
+from nimlint.loading.model import Document, ParseFailure, escape_token
+from nimlint.loading.scalars import (
+    NotJSONNumber,
+    resolve_json_plain,
+    resolve_plain,
+    yaml11_reading,
+)
+
+MAX_DEPTH = 1_000
+MAX_NODES = 200_000  # per document, counting what aliases and merge keys expand to
+
+_TAG = "tag:yaml.org,2002:"
+_KNOWN_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+_KNOWN_TAGS.add("!")
+
+
+class LimitExceeded(Exception):
+    """The document is too deep or expands to too many nodes."""
+
+
+def _span(start, end) -> Span:
+    return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+
+
+class _Frame:
+    """A mapping or sequence under construction."""
+
+    __slots__ = ("container", "explicit", "key", "key_span", "merges", "pointer", "start")
+
+    def __init__(self, container, pointer, start):
+        self.container = container
+        self.pointer = pointer
+        self.start = start
+        self.key = _NO_KEY
+        self.key_span = None
+        self.explicit: set | None = set() if isinstance(container, dict) else None
+        self.merges: list | None = None
+
+
+_NO_KEY = object()
+
+
+class _Builder:
+    """Compose one document from events."""
+
+    def __init__(self, index: int, json_mode: bool):
+        self.json_mode = json_mode
+        self.doc = Document(data=None, index=index, positions={})
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.sizes: dict[int, int] = {}
+        self.nodes = 0
+        self.root: Any = None
+
+    # --- helpers -----------------------------------------------------------------
+    def problem(self, rule: str, pointer: str, message: str, at: str = "value") -> None:
+        self.doc.problems.append((rule, Problem(pointer, message, at)))
+
+    def child_pointer(self) -> str:
+        frame = self.stack[-1]
+        if frame.explicit is None:
+            return f"{frame.pointer}/{len(frame.container)}"
+        return f"{frame.pointer}/{escape_token(frame.key)}"
+
+    def awaiting_key(self) -> bool:
+        return (
+            bool(self.stack)
+            and self.stack[-1].explicit is not None
+            and (self.stack[-1].key is _NO_KEY)
+        )
+
+    def count(self, n: int) -> None:
+        self.nodes += n
+        if self.nodes > MAX_NODES:
+            raise LimitExceeded(
+                f"document expands to more than {MAX_NODES:,} nodes "
+                "(aliases or merge keys expanding exponentially?)"
+            )
+
+    # --- events ------------------------------------------------------------------
+    def scalar(self, event) -> None:
+        if self.awaiting_key():
+            self.key(event)
+            return
+        pointer = self.child_pointer() if self.stack else ""
+        value = self.scalar_value(event, pointer)
+        self.count(1)
+        self.place(value, _span(event.start_mark, event.end_mark), event.anchor, 1)
+
+    def scalar_value(self, event, pointer: str) -> Any:
+        text, tag = event.value, event.tag
+        if tag is not None and tag not in _KNOWN_TAGS:
+            self.problem("P005", pointer, f"tag {tag} is not supported; the value is read as text")
+            return text
+        plain = event.implicit[0] and tag is None
+        if not plain:
+            return self.tagged(text, tag, pointer) if tag and tag != "!" else text
+        try:
+            value = resolve_json_plain(text) if self.json_mode else resolve_plain(text)
+        except NotJSONNumber as exc:
+            self.problem("P011", pointer, f"{text} cannot be sent in a JSON request: {exc}")
+            return None
+        except ValueError:
+            return text
+        if not self.json_mode:
+            reading = yaml11_reading(text)
+            if reading is not None:
+                self.doc.yaml11[pointer] = (text, reading)
+        return value
+
+    def tagged(self, text: str, tag: str, pointer: str) -> Any:
+        name = tag[len(_TAG) :]
+        if name == "str":
+            return text
+        try:
+            value = resolve_plain(text)
+        except NotJSONNumber as exc:
+            self.problem("P011", pointer, f"{text} cannot be sent in a JSON request: {exc}")
+            return None
+        expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}.get(name)
+        if expected is not None and (
+            not isinstance(value, expected) or (name != "bool" and isinstance(value, bool))
+        ):
+            self.problem("P005", pointer, f"{text!r} is not a valid !!{name}; read as text")
+            return text
+        return float(value) if name == "float" else value
+
+    def key(self, event) -> None:
+        frame = self.stack[-1]
+        span = _span(event.start_mark, event.end_mark)
+        text = event.value
+        if event.tag is None and event.implicit[0] and not self.json_mode:
+            resolved = resolve_plain_safe(text)
+            if not isinstance(resolved, str):
+                self.problem(
+                    "P010",
+                    f"{frame.pointer}/{escape_token(text)}",
+                    f"key {text} is read as {type(resolved).__name__} {resolved!r}, not a string; "
+                    "JSON object keys are strings",
+                    at="key",
+                )
+        self.set_key(frame, text, span)
+
+    def set_key(self, frame: _Frame, key: str, span: Span) -> None:
+        pointer = f"{frame.pointer}/{escape_token(key)}"
+        if key == "<<" and not self.json_mode:
+            frame.key, frame.key_span = key, span
+            return
+        if key in frame.explicit:
+            self.problem("P002", pointer, f"duplicate key {key!r}; the last value wins", at="key")
+        frame.explicit.add(key)
+        frame.key, frame.key_span = key, span
+
+    def start(self, event, container) -> None:
+        if len(self.stack) >= MAX_DEPTH:
+            raise LimitExceeded(f"nesting deeper than {MAX_DEPTH} levels")
+        if self.awaiting_key():
+            # A mapping or sequence used as a key: build it, then reject it as a key.
+            pointer = self.stack[-1].pointer + "/?"
+        else:
+            pointer = self.child_pointer() if self.stack else ""
+        if event.tag is not None and event.tag not in _KNOWN_TAGS:
+            self.problem("P005", pointer, f"tag {event.tag} is not supported; read as plain data")
+        self.stack.append(_Frame(container, pointer, event))
+        self.count(1)
+
+    def end(self, event) -> None:
+        frame = self.stack.pop()
+        if frame.merges:
+            self.apply_merges(frame)
+        span = _span(frame.start.start_mark, event.end_mark)
+        size = 1 + sum(self.sizes.get(id(v), 1) for v in _children(frame.container))
+        if self.awaiting_key():
+            parent = self.stack[-1]
+            text = json.dumps(frame.container, default=str, sort_keys=True)[:80]
+            self.problem(
+                "P010",
+                parent.pointer,
+                f"a {type(frame.container).__name__} is used as a key ({text}); "
+                "JSON object keys are strings",
+            )
+            self.set_key(parent, text, span)
+            return
+        self.place(frame.container, span, frame.start.anchor, size)
+
+    def alias(self, event) -> None:
+        span = _span(event.start_mark, event.end_mark)
+        if event.anchor not in self.anchors:
+            raise yaml.composer.ComposerError(None, None, f"unknown alias *{event.anchor}", None)
+        value, size = self.anchors[event.anchor]
+        if self.awaiting_key():
+            self.set_key(self.stack[-1], str(value), span)
+            return
+        self.count(size)
+        self.place(value, span, None, size)
+
+    def place(self, value: Any, span: Span, anchor: str | None, size: int) -> None:
+        if anchor is not None:
+            self.anchors[anchor] = (value, size)
+        if isinstance(value, (dict, list)):
+            self.sizes[id(value)] = size
+        if not self.stack:
+            self.root = value
+            self.doc.positions[""] = (None, span)
+            return
+        frame = self.stack[-1]
+        if frame.explicit is None:
+            self.doc.positions[f"{frame.pointer}/{len(frame.container)}"] = (None, span)
+            frame.container.append(value)
+            return
+        if frame.key == "<<" and not self.json_mode:
+            frame.merges = frame.merges or []
+            frame.merges.append((value, frame.key_span))
+        else:
+            pointer = f"{frame.pointer}/{escape_token(frame.key)}"
+            self.doc.positions[pointer] = (frame.key_span, span)
+            frame.container[frame.key] = value
+        frame.key = _NO_KEY
+
+    def apply_merges(self, frame: _Frame) -> None:
+        """YAML 1.1 merge keys: explicit keys win, then earlier merged mappings."""
+        for value, key_span in frame.merges:
+            sources = value if isinstance(value, list) else [value]
+            for source in sources:
+                if not isinstance(source, dict):
+                    self.problem("P005", frame.pointer, "a merge key (<<) needs a mapping")
+                    continue
+                for key, item in source.items():
+                    if key not in frame.container:
+                        frame.container[key] = item
+                        pointer = f"{frame.pointer}/{escape_token(key)}"
+                        self.doc.positions[pointer] = (key_span, key_span)
+
+
+def resolve_plain_safe(text: str) -> Any:
+    try:
+        return resolve_plain(text)
+    except NotJSONNumber:
+        return 0
+
+
+def _children(container):
+    return container.values() if isinstance(container, dict) else container
+
+
+def iter_documents(text: str, *, json_mode: bool = False) -> Iterator[Document | ParseFailure]:
+    """Yield each document of a YAML stream; a failure ends the stream."""
+    parser = CParser(text)
+    builder: _Builder | None = None
+    index = 0
+    try:
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if builder is not None and builder.stack and kind is yaml.ScalarEvent:
+                builder.scalar(event)
+            elif kind is yaml.MappingStartEvent:
+                builder.start(event, {})
+            elif kind is yaml.SequenceStartEvent:
+                builder.start(event, [])
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                builder.end(event)
+            elif kind is yaml.ScalarEvent:
+                builder.scalar(event)
+            elif kind is yaml.AliasEvent:
+                builder.alias(event)
+            elif kind is yaml.DocumentStartEvent:
+                builder = _Builder(index, json_mode)
+            elif kind is yaml.DocumentEndEvent:
+                builder.doc.data = builder.root
+                yield builder.doc
+                builder = None
+                index += 1
+            elif kind is yaml.StreamEndEvent:
+                return
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        span = (
+            Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2)
+            if mark
+            else (Span(1, 1, 1, 1))
+        )
+        yield ParseFailure("P001", _syntax_message(exc), span)
+    except yaml.YAMLError as exc:
+        yield ParseFailure("P001", f"YAML syntax error: {exc}", Span(1, 1, 1, 1))
+    except LimitExceeded as exc:
+        start = builder.stack[0].start.start_mark if builder and builder.stack else None
+        span = _span(start, start) if start else Span(1, 1, 1, 1)
+        yield ParseFailure("P006", f"document {index + 1} not linted: {exc}", span)
+    finally:
+        parser.dispose()
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
+    parts = [p for p in (exc.context, exc.problem) if p]
+    return "YAML syntax error: " + ", ".join(parts) if parts else "YAML syntax error"

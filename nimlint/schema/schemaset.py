@@ -1,0 +1,87 @@
+"""The JSON Schemas nimlint validates against: the shipped ones, or built from --openapi."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nimlint.resources import schema_path
+from nimlint.schema.generate import KIND_LOCATIONS, SchemaGenerationError, generate, schema_filename
+from nimlint.schema.shape import Shape, build_shape
+
+
+class OpenAPIError(ValueError):
+    """The --openapi document cannot be used."""
+
+
+@dataclass
+class SchemaSet:
+    """One JSON Schema per document kind, with compiled validators and shapes made lazily."""
+
+    schemas: dict[str, dict]
+    _validators: dict = field(default_factory=dict, repr=False)
+    _shapes: dict = field(default_factory=dict, repr=False)
+
+    def validator(self, kind: str):
+        if kind not in self._validators:
+            import jsonschema_rs
+
+            self._validators[kind] = jsonschema_rs.Draft202012Validator(
+                self.schemas[kind], validate_formats=False
+            )
+        return self._validators[kind]
+
+    def shape(self, kind: str) -> Shape:
+        if kind not in self._shapes:
+            self._shapes[kind] = build_shape(self.schemas[kind])
+        return self._shapes[kind]
+
+
+class _ShippedSchemas(dict):
+    """Reads a shipped schema file the first time its kind is needed."""
+
+    def __missing__(self, kind: str) -> dict:
+        with open(schema_path(schema_filename(kind)), encoding="utf-8") as handle:
+            self[kind] = json.load(handle)
+        return self[kind]
+
+
+def shipped() -> SchemaSet:
+    """The schemas generated from the Run:ai 2.24 document that nimlint ships."""
+    return SchemaSet(_ShippedSchemas())
+
+
+def from_openapi(path: Path) -> SchemaSet:
+    """Validate an OpenAPI document with openapi-spec-validator and build its schemas."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise OpenAPIError(f"cannot read OpenAPI document {path}: {exc}") from None
+    document = _parse(text, path)
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
+
+    try:
+        validate(document)
+    except OpenAPIValidationError as exc:
+        raise OpenAPIError(f"{path} is not a valid OpenAPI document: {exc.message}") from None
+    try:
+        return SchemaSet({kind: generate(document, kind) for kind in KIND_LOCATIONS})
+    except SchemaGenerationError as exc:
+        raise OpenAPIError(f"{path}: {exc}") from None
+
+
+def _parse(text: str, path: Path) -> dict:
+    try:
+        if path.suffix == ".json":
+            document = json.loads(text)
+        else:
+            import yaml
+
+            document = yaml.load(text, Loader=yaml.CSafeLoader)
+    except Exception as exc:  # noqa: BLE001 - any parse error is the user's file
+        raise OpenAPIError(f"cannot parse OpenAPI document {path}: {exc}") from None
+    if not isinstance(document, dict):
+        raise OpenAPIError(f"{path} is not an OpenAPI document (not a mapping)")
+    return document

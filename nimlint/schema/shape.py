@@ -1,0 +1,66 @@
+"""The shape of a document kind: which keys each object knows and which types a value takes.
+
+JSON Schema validation cannot see typos here, because the Run:ai document never sets
+``additionalProperties: false``; the shape tree lets nimlint report unknown keys itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Shape:
+    """Known properties (None: any key is fine), item shape, allowed types and docs."""
+
+    properties: dict[str, Shape] | None = None
+    items: Shape | None = None
+    types: set[str] = field(default_factory=set)
+    description: str = ""
+
+    def child(self, token: str) -> Shape | None:
+        """Shape of the value under key (or list index) ``token``."""
+        if self.items is not None and token.isdigit():
+            return self.items
+        if self.properties is not None:
+            return self.properties.get(token)
+        return None
+
+
+def build_shape(schema: dict) -> Shape:
+    """Build the shape tree of a generated JSON Schema (resolving $ref, merging allOf)."""
+    return _Builder(schema.get("$defs", {})).shape(schema)
+
+
+class _Builder:
+    def __init__(self, defs: dict):
+        self.defs = defs
+        self.memo: dict[str, Shape] = {}
+
+    def shape(self, node: dict) -> Shape:
+        ref = node.get("$ref")
+        if ref is not None:
+            name = ref.rsplit("/", 1)[-1]
+            if name not in self.memo:
+                self.memo[name] = Shape()  # placeholder breaks reference cycles
+                self.memo[name] = self.shape(self.defs[name])
+            return self.memo[name]
+        result = Shape(description=node.get("description", ""))
+        kind = node.get("type")
+        if kind is not None:
+            result.types.update([kind] if isinstance(kind, str) else kind)
+        if "properties" in node:
+            result.properties = {k: self.shape(v) for k, v in node["properties"].items()}
+        if "items" in node and isinstance(node["items"], dict):
+            result.items = self.shape(node["items"])
+        for part in node.get("allOf", ()):
+            _merge(result, self.shape(part))
+        return result
+
+
+def _merge(into: Shape, other: Shape) -> None:
+    if other.properties is not None:
+        into.properties = {**(into.properties or {}), **other.properties}
+    into.items = into.items or other.items
+    into.types |= other.types
+    into.description = into.description or other.description

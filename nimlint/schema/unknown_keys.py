@@ -1,0 +1,78 @@
+"""Unknown keys (with a "did you mean") and YAML 1.1 readings where a string is wanted."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from typing import Any
+
+from nimlint.findings import Problem
+from nimlint.loading.model import Document, escape_token, unescape_token
+from nimlint.schema.messages import field_name
+from nimlint.schema.shape import Shape
+
+
+def unknown_key_problems(data: Any, shape: Shape) -> Iterator[tuple[str, Problem]]:
+    """Keys the schema does not define, wherever the schema lists the keys it knows."""
+    stack: list[tuple[Any, Shape, str]] = [(data, shape, "")]
+    while stack:
+        value, node, pointer = stack.pop()
+        if isinstance(value, dict):
+            known = node.properties
+            for key, child in value.items():
+                child_pointer = f"{pointer}/{escape_token(key)}"
+                if known is None:
+                    continue
+                if key in known:
+                    stack.append((child, known[key], child_pointer))
+                else:
+                    yield "S008", Problem(child_pointer, _unknown(key, pointer, known), "key")
+        elif isinstance(value, list) and node.items is not None:
+            stack.extend((item, node.items, f"{pointer}/{i}") for i, item in enumerate(value))
+
+
+def _unknown(key: str, parent: str, known: dict) -> str:
+    where = field_name(parent) if parent else "the document root"
+    folded = {k.lower(): k for k in known}
+    match = folded.get(key.lower()) or next(
+        iter(difflib.get_close_matches(key, list(known), n=1, cutoff=0.7)), None
+    )
+    hint = f"; did you mean {match!r}?" if match else ""
+    return f"unknown key {key!r} in {where}{hint}"
+
+
+def yaml11_problems(document: Document, shape: Shape) -> Iterator[tuple[str, Problem]]:
+    """Plain scalars that YAML 1.1 parsers read differently, where the schema wants a string."""
+    for pointer, (text, reading) in document.yaml11.items():
+        node = _shape_at(shape, pointer)
+        if node is None or "string" not in node.types:
+            continue
+        rule = "P008" if reading.startswith("boolean") else "P009"
+        ours = _ours(document.data, pointer)
+        yield (
+            rule,
+            Problem(
+                pointer,
+                f"unquoted {text} in {field_name(pointer)}: nimlint reads it as {ours} (YAML 1.2), "
+                f"YAML 1.1 parsers (PyYAML, go-yaml v2) as {reading}; quote it: '{text}'",
+            ),
+        )
+
+
+def _shape_at(shape: Shape, pointer: str) -> Shape | None:
+    node: Shape | None = shape
+    for token in pointer.split("/")[1:]:
+        if node is None:
+            return None
+        node = node.child(unescape_token(token))
+    return node
+
+
+def _ours(data: Any, pointer: str) -> str:
+    try:
+        for token in pointer.split("/")[1:]:
+            token = unescape_token(token)
+            data = data[int(token)] if isinstance(data, list) else data[token]
+    except (LookupError, TypeError, ValueError):
+        return "a different value"
+    return f"the string {data!r}" if isinstance(data, str) else f"the number {data!r}"
