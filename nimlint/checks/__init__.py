@@ -6,7 +6,17 @@ import importlib
 
 from nimlint.engine.python_rules import RuleSet
 
-MODULES: tuple[str, ...] = ()
+MODULES = (
+    "compute",
+    "tolerations",
+    "environment",
+    "scaling",
+    "serving",
+    "storage",
+    "image",
+    "metadata",
+    "updates",
+)
 
 
 def builtin_rule_sets() -> list[RuleSet]:

@@ -1,0 +1,7 @@
+"""Python rules: image."""
+
+from __future__ import annotations
+
+from nimlint.engine.python_rules import RuleSet
+
+RULES = RuleSet()
