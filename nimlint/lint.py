@@ -17,6 +17,7 @@ from nimlint.findings import Finding, Problem, Severity
 from nimlint.loading.model import Document, ParseFailure
 from nimlint.loading.source import decode, documents
 from nimlint.schema.kinds import detect_kind
+from nimlint.schema.messages import json_type
 from nimlint.schema.schemaset import OpenAPIError, SchemaSet, from_openapi, shipped
 from nimlint.schema.unknown_keys import unknown_key_problems, yaml11_problems
 from nimlint.schema.validate import schema_problems
@@ -124,8 +125,8 @@ class Linter:
             yield "P004", Problem("", f"document {doc.index + 1} is empty")
             return
         if not isinstance(doc.data, dict):
-            kind_name = "list" if isinstance(doc.data, list) else type(doc.data).__name__
-            yield "P003", Problem("", f"document {doc.index + 1} is a {kind_name}, not a mapping")
+            what = json_type(doc.data)
+            yield "P003", Problem("", f"document {doc.index + 1} is a {what}, not a mapping")
             return
         kind = self.options.kind or detect_kind(doc.data)
         schemas = setup.schemas

@@ -108,7 +108,7 @@ class _Builder:
     def scalar_value(self, event, pointer: str) -> Any:
         text, tag = event.value, event.tag
         if tag is not None and tag not in _KNOWN_TAGS:
-            self.problem("P005", pointer, f"tag {tag} is not supported; the value is read as text")
+            self.problem("P005", pointer, f"tag {_short(tag)} is not supported; read as text")
             return text
         plain = event.implicit[0] and tag is None
         if not plain:
@@ -178,7 +178,7 @@ class _Builder:
         else:
             pointer = self.child_pointer() if self.stack else ""
         if event.tag is not None and event.tag not in _KNOWN_TAGS:
-            self.problem("P005", pointer, f"tag {event.tag} is not supported; read as plain data")
+            self.problem("P005", pointer, f"tag {_short(event.tag)} is not supported; read as data")
         self.stack.append(_Frame(container, pointer, event))
         self.count(1)
 
@@ -250,6 +250,10 @@ class _Builder:
                         self.doc.positions[pointer] = (key_span, key_span)
 
 
+def _short(tag: str) -> str:
+    return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+
+
 def resolve_plain_safe(text: str) -> Any:
     try:
         return resolve_plain(text)
@@ -311,4 +315,8 @@ def iter_documents(text: str, *, json_mode: bool = False) -> Iterator[Document |
 
 def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
     parts = [p for p in (exc.context, exc.problem) if p]
-    return "YAML syntax error: " + ", ".join(parts) if parts else "YAML syntax error"
+    text = "YAML syntax error: " + ", ".join(parts) if parts else "YAML syntax error"
+    start, end = exc.context_mark, exc.problem_mark
+    if start is not None and end is not None and start.line != end.line:
+        text += f" (the construct starts at line {start.line + 1}, column {start.column + 1})"
+    return text
