@@ -177,7 +177,7 @@ def _write_reports(result, formats, outputs, color) -> None:
         use_color = target is None and fmt == "text" and _want_color(color)
         text = render(report, fmt, color=use_color)
         if target is None:
-            click.echo(text, nl=False)
+            click.echo(text, nl=False, color=use_color)
             continue
         try:
             Path(target).write_text(text, encoding="utf-8")
