@@ -17,7 +17,7 @@ from typing import Any
 from nimlint.engine.context import MISSING, Context, lookup, present
 from nimlint.findings import Problem
 from nimlint.k8s.quantity import QuantityError, parse_quantity
-from nimlint.schema.messages import field_name, show
+from nimlint.schema.messages import field_name, json_type, show
 
 Function = Callable[[Any, dict, str, Context], Iterator[Problem]]
 FUNCTIONS: dict[str, Function] = {}
@@ -75,10 +75,16 @@ def forbidden(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[
 def mutually_exclusive(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[Problem]:
     """At most one field in ``fields`` may be present."""
     found = [
-        (p, f) for f in options["fields"] for p, v in [resolve(node, pointer, f, ctx)] if present(v)
+        field_pointer
+        for path in options["fields"]
+        for field_pointer, value in [resolve(node, pointer, path, ctx)]
+        if present(value)
     ]
-    for field_pointer, path in found[1:]:
-        message = f"{path} cannot be combined with {found[0][1]}{_when(options)}"
+    for field_pointer in found[1:]:
+        message = (
+            f"{field_name(field_pointer)} cannot be combined with "
+            f"{field_name(found[0])}{_when(options)}"
+        )
         yield Problem(field_pointer, message, "key")
 
 
@@ -130,7 +136,7 @@ def _text(value: Any) -> str:
 def one_of_values(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[Problem]:
     """Field ``field`` must be one of ``values``."""
     field_pointer, value = resolve(node, pointer, options["field"], ctx)
-    if present(value) and value not in options["values"]:
+    if present(value) and not any(same(value, v) for v in options["values"]):
         allowed = ", ".join(str(v) for v in options["values"])
         yield Problem(
             field_pointer,
@@ -175,20 +181,27 @@ def unique_by(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[
     """Items of the list ``node`` must be unique by field ``key`` (or by value)."""
     if not isinstance(node, list):
         return
-    seen: dict[Any, int] = {}
+    seen: dict[tuple[str, Any], int] = {}
     key = options.get("key")
     for index, item in enumerate(node):
         value = lookup(item, "/" + key) if key else item
         if not present(value) or isinstance(value, (dict, list)):
             continue
-        if value in seen:
+        identity = (json_type(value), value)
+        if identity in seen:
             what = options.get("describe", key or "entry")
+            first = f"{field_name(pointer)}[{seen[identity]}]"
             yield Problem(
                 f"{pointer}/{index}/{key}" if key else f"{pointer}/{index}",
-                f"duplicate {what} {show(value)} (first at {field_name(pointer)}[{seen[value]}])",
+                f"duplicate {what} {show(value)} (first at {first})",
             )
         else:
-            seen[value] = index
+            seen[identity] = index
+
+
+def same(value: Any, expected: Any) -> bool:
+    """JSON equality: ``true`` is not ``1``, but ``1`` is ``1.0``."""
+    return value == expected and (isinstance(value, bool) == isinstance(expected, bool))
 
 
 def condition_holds(node: Any, pointer: str, condition: dict, ctx: Context) -> bool:
@@ -196,15 +209,13 @@ def condition_holds(node: Any, pointer: str, condition: dict, ctx: Context) -> b
     _, value = resolve(node, pointer, condition["field"], ctx)
     if "present" in condition:
         return present(value) == condition["present"]
-    if "equals" in condition:
-        return value == condition["equals"] or (
-            value in (MISSING, None) and condition.get("default") == condition["equals"]
-        )
-    if "not-equals" in condition:
-        effective = condition.get("default") if value in (MISSING, None) else value
-        return effective != condition["not-equals"]
+    if "equals" in condition or "not-equals" in condition:
+        effective = condition.get("default") if value is MISSING or value is None else value
+        if "equals" in condition:
+            return same(effective, condition["equals"])
+        return not same(effective, condition["not-equals"])
     if "in" in condition:
-        return value in condition["in"]
+        return any(same(value, option) for option in condition["in"])
     number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
     if number is None:
         return False
