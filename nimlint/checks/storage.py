@@ -1,7 +1,193 @@
-"""Python rules: storage."""
+"""Python rules: model store (M...)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+from nimlint.checks.serving import as_int, missing
+from nimlint.engine.context import Context, present
 from nimlint.engine.python_rules import RuleSet
+from nimlint.findings import Problem
+from nimlint.schema.messages import field_name
 
 RULES = RuleSet()
+
+PVC = "/spec/modelStore/pvc"
+# PvcAccessModes defaults: readWriteOnce true, readOnlyMany and readWriteMany false.
+ACCESS_DEFAULTS = {"readWriteOnce": True, "readOnlyMany": False, "readWriteMany": False}
+
+
+def is_new_pvc(pvc: Any) -> bool:
+    """A pvc mapping whose existingPvc is false or unset (it defaults to false)."""
+    return isinstance(pvc, dict) and any(pvc.get("existingPvc") is v for v in (None, False))
+
+
+@RULES.rule(
+    "M001",
+    name="model-store-single-source",
+    severity="error",
+    summary="modelStore needs exactly one of nimCache and pvc.",
+    bad="""
+    metadata:
+      name: llama3-8b-instruct
+      projectId: "1"
+    spec:
+      modelStore:
+        nimCache:
+          name: llama3-8b-instruct-cache
+        pvc:
+          claimInfo:
+            size: 100Gi
+    """,
+    good="""
+    metadata:
+      name: llama3-8b-instruct
+      projectId: "1"
+    spec:
+      modelStore:
+        nimCache:
+          name: llama3-8b-instruct-cache
+    """,
+)
+def model_store_single_source(ctx: Context) -> Iterator[Problem]:
+    """The Run:ai `modelStore` holds two alternative sources for the model: `nimCache`,
+    "The specification of a NIM cache volume.", and `pvc`, a new or existing PVC. The
+    Run:ai CLI says "You must select exactly one model store option: --model-existing-pvc,
+    --model-new-pvc, or --model-nim-cache.", and the NIM Operator's NIMService webhook
+    rejects a storage block with none ("one of [...] nimCache, [...] pvc, or [...] hostPath
+    must be defined") or several ("only one of [...] must be defined").
+
+    Both sources in one document are reported in every kind of document (on `pvc`). A
+    `modelStore` with neither is reported on create requests only: an update is a PATCH
+    that keeps the source already set. A request without `modelStore` is not checked.
+    """
+    store = ctx.get("/spec/modelStore")
+    if not isinstance(store, dict):
+        return
+    given = [key for key in ("nimCache", "pvc") if present(store.get(key))]
+    if len(given) == 2:
+        message = "spec.modelStore.pvc cannot be combined with nimCache: choose one model source"
+        yield Problem(PVC, message, "key")
+    elif not given and ctx.kind == "create":
+        yield Problem("/spec/modelStore", "spec.modelStore needs nimCache or pvc", "key")
+
+
+@RULES.rule(
+    "M005",
+    name="new-pvc-size-required",
+    severity="error",
+    summary="A new model PVC (existingPvc false) needs claimInfo.size.",
+    bad="""
+    metadata:
+      name: llama3-8b-instruct
+      projectId: "1"
+    spec:
+      modelStore:
+        pvc:
+          claimInfo:
+            storageClass: fast-ssd
+    """,
+    good="""
+    metadata:
+      name: llama3-8b-instruct
+      projectId: "1"
+    spec:
+      modelStore:
+        pvc:
+          claimInfo:
+            size: 100Gi
+            storageClass: fast-ssd
+    """,
+    kinds=("create",),
+)
+def new_pvc_size_required(ctx: Context) -> Iterator[Problem]:
+    """The Run:ai document says of `claimInfo.size`: "Requested size for the PVC.
+    Mandatory when existingPvc is false." and `existingPvc` defaults to `false` ("If set
+    to `false`, the PVC will be created, if it does not exist."), so a `pvc` without
+    `existingPvc: true` needs a size. Kubernetes agrees: a PersistentVolumeClaim without
+    a storage request is invalid (`ValidatePersistentVolumeClaimSpec` requires
+    `resources.requests[storage]`).
+
+    The finding is on `claimInfo` when it lacks `size`, on `pvc` when `claimInfo` itself
+    is missing. Checked on create requests only: an update is a PATCH that keeps the size
+    already set.
+    """
+    if is_new_pvc(ctx.get(PVC)):
+        yield from missing(ctx, PVC, "claimInfo/size", " when existingPvc is false")
+
+
+@RULES.rule(
+    "M006",
+    name="multi-node-read-write-once-pvc",
+    severity="warning",
+    summary="A multi-node service stores its model on a new ReadWriteOnce-only PVC.",
+    bad="""
+    spec:
+      multiNode:
+        workers: 1
+      modelStore:
+        pvc:
+          claimInfo:
+            size: 500Gi
+    """,
+    good="""
+    spec:
+      multiNode:
+        workers: 1
+      modelStore:
+        pvc:
+          claimInfo:
+            size: 500Gi
+            accessModes:
+              readWriteOnce: false
+              readWriteMany: true
+    """,
+)
+def multi_node_rwo_pvc(ctx: Context) -> Iterator[Problem]:
+    """The Run:ai document says of `multiNode`: "If workers is set to 1 or more, the
+    service runs in multi-node.", so the leader and its workers run on different nodes
+    and all mount the model store. A new PVC's `accessModes` default to `readWriteOnce`
+    only ("Mount the volume as read/write by a single node.", default `true`;
+    `readOnlyMany` and `readWriteMany` default to `false`). Kubernetes accepts such a
+    claim, but its attach/detach controller refuses to attach a volume whose only mode
+    is ReadWriteOnce to a second node (`IsMultiAttachAllowed` in `pkg/volume/util`), so
+    the pods on other nodes hang with a Multi-Attach error. Set `readWriteMany: true`
+    (with a storage class that supports it) or use a `nimCache`.
+
+    An existing PVC (`existingPvc: true`) is not checked: its access modes are not in
+    the request.
+    """
+    workers = as_int(ctx.get("/spec/multiNode/workers"))
+    pvc = ctx.get(PVC)
+    if workers is None or workers < 1 or not is_new_pvc(pvc):
+        return
+    found = access_modes(pvc)
+    if found is not None and read_write_once_only(found[1]):
+        message = (
+            f"{field_name(found[0])}: the new PVC is readWriteOnce only (the default), but "
+            f"multiNode.workers is {workers} and pods on other nodes cannot mount it; set "
+            "claimInfo.accessModes.readWriteMany to true or use a nimCache"
+        )
+        yield Problem(found[0], message, "key")
+
+
+def access_modes(pvc: dict) -> tuple[str, dict] | None:
+    """(pointer to report, access modes as given); None when a value has the wrong type."""
+    claim = pvc.get("claimInfo")
+    if claim is None:
+        return PVC, {}
+    if not isinstance(claim, dict):
+        return None
+    modes = claim.get("accessModes")
+    if modes is None:
+        return f"{PVC}/claimInfo", {}
+    return (f"{PVC}/claimInfo/accessModes", modes) if isinstance(modes, dict) else None
+
+
+def read_write_once_only(modes: dict) -> bool:
+    """Whether ``modes``, with the defaults filled in, allow readWriteOnce alone."""
+    return all(
+        (default if modes.get(key) is None else modes[key]) is default
+        for key, default in ACCESS_DEFAULTS.items()
+    )

@@ -23,12 +23,12 @@ Function = Callable[[Any, dict, str, Context], Iterator[Problem]]
 FUNCTIONS: dict[str, Function] = {}
 
 _OPERATORS = {
-    ">=": operator.ge,
-    ">": operator.gt,
-    "<=": operator.le,
-    "<": operator.lt,
-    "==": operator.eq,
-    "!=": operator.ne,
+    ">=": (operator.ge, "at least"),
+    ">": (operator.gt, "greater than"),
+    "<=": (operator.le, "at most"),
+    "<": (operator.lt, "less than"),
+    "==": (operator.eq, "equal to"),
+    "!=": (operator.ne, "different from"),
 }
 
 
@@ -111,11 +111,11 @@ def compare(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[Pr
         left_value, right_value = _comparable(left, options), _comparable(right, options)
     except (QuantityError, TypeError):
         return  # malformed values are another rule's finding
-    op = options["op"]
-    if not _OPERATORS[op](left_value, right_value):
+    test, words = _OPERATORS[options["op"]]
+    if not test(left_value, right_value):
         yield Problem(
             left_pointer,
-            f"{field_name(left_pointer)} ({_text(left)}) must be {op} "
+            f"{field_name(left_pointer)} ({_text(left)}) must be {words} "
             f"{field_name(right_pointer)} ({_text(right)})",
         )
 
