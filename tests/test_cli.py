@@ -157,6 +157,8 @@ def test_output_files_pair_with_formats(tmp_path: Path) -> None:
     sarif, gcc = tmp_path / "out.sarif", tmp_path / "out.gcc"
     result = nimlint(
         "check",
+        "--select",
+        "S",
         "--format",
         "sarif",
         "--output-file",
@@ -175,7 +177,7 @@ def test_output_files_pair_with_formats(tmp_path: Path) -> None:
 
 
 def test_github_format_is_the_default_in_actions() -> None:
-    result = nimlint("check", FILES[1], env={"GITHUB_ACTIONS": "true"})
+    result = nimlint("check", "--select", "S", FILES[1], env={"GITHUB_ACTIONS": "true"})
     assert result.stdout.decode().startswith("::error file=")
 
 

@@ -122,7 +122,9 @@ def compare(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[Pr
 
 def _comparable(value: Any, options: dict) -> Any:
     if options.get("as") == "quantity":
-        return parse_quantity(str(value) if isinstance(value, (int, float)) else value).value
+        if not isinstance(value, str):
+            raise TypeError  # quantities are strings in this API; the schema reports others
+        return parse_quantity(value).value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError
     return value
