@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from nimlint.loading.model import escape_token, unescape_token
@@ -55,15 +55,19 @@ def expand(root: Any, glob: str) -> Iterator[tuple[str, Any]]:
     return iter(matches)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Context:
-    """The document a rule checks."""
+    """The document a rule checks. Glob expansions are shared by the rules of a document."""
 
     data: Any
     kind: str
+    _expansions: dict[str, list[tuple[str, Any]]] = field(default_factory=dict, repr=False)
 
     def get(self, pointer: str) -> Any:
         return lookup(self.data, pointer)
 
     def each(self, glob: str) -> Iterator[tuple[str, Any]]:
-        return expand(self.data, glob)
+        matches = self._expansions.get(glob)
+        if matches is None:
+            matches = self._expansions[glob] = list(expand(self.data, glob))
+        return iter(matches)
