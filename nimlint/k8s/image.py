@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 NAME_TOTAL_LENGTH_MAX = 255
 DEFAULT_REGISTRY = "docker.io"
@@ -88,6 +89,7 @@ def _normalized_name(domain: str | None, path: str) -> str:
     return f"{registry}/{path}"
 
 
+@lru_cache(maxsize=4096)
 def parse_image_reference(text: str) -> ImageReference:
     """Parse ``text`` as docker and containerd do; raise ImageReferenceError if invalid."""
     if not text:

@@ -32,6 +32,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 
 _DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 _BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
@@ -68,6 +69,11 @@ def parse_quantity(text: str) -> Quantity:
     if not isinstance(text, str):
         name = type(text).__name__
         raise QuantityError(f"{text!r} is not a Kubernetes quantity: expected a string, got {name}")
+    return _parse(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> Quantity:
     number = _NUMBER.match(text).group()
     suffix = text[len(number) :]
     problem = _problem(text, number, suffix)
