@@ -24,6 +24,9 @@ import generate_corpus
 
 HERE = Path(__file__).resolve().parent
 SCHEMA = HERE.parent / "schemas" / "nim-service-create.schema.json"
+# Both tools run with cached bytecode, as after a wheel install, written only under corpus/.
+TOOL_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+TOOL_ENV["PYTHONPYCACHEPREFIX"] = str(HERE / "corpus" / "pycache")
 NO_STREAMS = "n/a: check-jsonschema loads one document per file and rejects multi-document streams"
 
 # Run a console script with a spy on a pure-Python YAML parser class, so we learn whether the
@@ -32,6 +35,9 @@ PROBE = """
 import atexit, importlib, json, sys
 from importlib.metadata import entry_points, version
 out, dist, module, cls_name, c_attr, script, *args = sys.argv[1:]
+entry = next(iter(entry_points(group="console_scripts", name=script)), None)
+if entry is None:
+    sys.exit(f"no console script {script!r} in this interpreter")
 cls = getattr(importlib.import_module(module), cls_name)
 calls = []
 original = cls.__init__
@@ -50,7 +56,7 @@ def report():
         json.dump(result, f)
 atexit.register(report)
 sys.argv = [script, *args]
-next(iter(entry_points(group="console_scripts", name=script))).load()()
+entry.load()()
 """
 PARSERS = {
     "nimlint": ("PyYAML", "yaml.scanner", "Scanner", "yaml:__with_libyaml__"),
@@ -90,7 +96,7 @@ def measure(cmd: list[str], cwd: Path) -> Run:
     """Wall time and peak RSS of one run; exit codes 0 and 1 (findings) both count as success."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(cmd, cwd=cwd, env=TOOL_ENV, stdout=subprocess.DEVNULL, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         proc.returncode = code = os.waitstatus_to_exitcode(status)
@@ -117,6 +123,8 @@ def summary(runs: list[Run], files: int, size: int) -> dict:
     seconds = statistics.median(r.seconds for r in runs)
     return {
         "median_s": seconds,
+        "min_s": min(r.seconds for r in runs),
+        "max_s": max(r.seconds for r in runs),
         "files_per_s": files / seconds,
         "mb_per_s": size / 1e6 / seconds,
         "peak_rss_mb": max(r.rss_mb for r in runs),
@@ -159,8 +167,8 @@ def probe(tool: str, script: str, target: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "probe.json"
         cmd = [interpreter(script), "-c", PROBE, str(out), dist, module, cls, c_attr, tool, *args]
-        subprocess.run(cmd, capture_output=True, check=False)
-        if not out.exists():
+        proc = subprocess.run(cmd, env=TOOL_ENV, capture_output=True, check=False)
+        if proc.returncode not in (0, 1) or not out.exists():
             return {"library": dist, "c_available": None, "pure_parser_instances": None}
         return json.loads(out.read_text())
 
@@ -173,7 +181,9 @@ def machine(tools: dict[str, str], target: Path) -> dict:
                 cpu = line.split(":", 1)[1].strip()
                 break
     versions = {
-        name: subprocess.run([path, "--version"], capture_output=True, text=True).stdout.strip()
+        name: subprocess.run(
+            [path, "--version"], env=TOOL_ENV, capture_output=True, text=True
+        ).stdout.strip()
         for name, path in tools.items()
     }
     return {
@@ -181,6 +191,7 @@ def machine(tools: dict[str, str], target: Path) -> dict:
         "cores": os.cpu_count(),
         "usable_cores": len(os.sched_getaffinity(0)),
         "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "load_before": os.getloadavg()[0],
         "tools": {name: {"path": path, "version": versions[name]} for name, path in tools.items()},
         "yaml": {name: probe(name, path, target) for name, path in tools.items()},
     }
@@ -218,24 +229,50 @@ def streams(tools: dict[str, str], inputs: dict[str, tuple[Path, int]], repeat: 
     return result
 
 
+def stream_refused(nimlint: str, path: Path) -> bool:
+    """Whether nimlint declined to lint ``path`` (P006: over its per-file limits)."""
+    cmd = [nimlint, "check", "--format", "json", "--select", "P006", str(path)]
+    proc = subprocess.run(cmd, env=TOOL_ENV, capture_output=True, text=True)
+    return any(f["rule"] == "P006" for f in json.loads(proc.stdout)["findings"])
+
+
 def jobs_supported(nimlint: str, target: Path) -> bool:
-    proc = subprocess.run([nimlint, "check", "--jobs", "2", str(target)], capture_output=True)
+    cmd = [nimlint, "check", "--jobs", "2", str(target)]
+    proc = subprocess.run(cmd, env=TOOL_ENV, capture_output=True)
     return proc.returncode in (0, 1)
 
 
 def jobs(nimlint: str, directory: Path, files: list[str], repeat: int) -> dict:
+    size = sum((directory / f).stat().st_size for f in files)
     commands = {f"jobs{n}": [nimlint, "check", "--jobs", str(n), *files] for n in (1, 2)}
     runs = paired(commands, directory, repeat, f"--jobs 1/2, {len(files)} files")
     return {
         "files": len(files),
         "runs": {name: [asdict(r) for r in rs] for name, rs in runs.items()},
-        "summary": {name: summary(rs, len(files), 0) for name, rs in runs.items()},
+        "summary": {name: summary(rs, len(files), size) for name, rs in runs.items()},
         "speedup_jobs2": ratio(runs["jobs1"], runs["jobs2"]),
     }
 
 
 def yes_no(value: bool | None) -> str:
     return "unknown" if value is None else "yes" if value else "no"
+
+
+def stream_lines(stream: dict | None) -> list[str]:
+    if stream is None:
+        return ["Skipped: nimlint declined a stream (P006, over its per-file limits).", NO_STREAMS]
+    lines = [
+        "| Stream | Documents | Size (MB) | nimlint (s) | MB/s | docs/s | nimlint RSS (MB) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, row in stream.items():
+        s = row["summary"]
+        lines.append(
+            f"| {name} | {row['documents']:,} | {row['bytes'] / 1e6:.1f} | {s['median_s']:.2f} "
+            f"| {s['mb_per_s']:.2f} | {s['files_per_s']:,.0f} | {s['peak_rss_mb']:.0f} |"
+        )
+    growth = stream["4x"]["summary"]["peak_rss_mb"] / stream["1x"]["summary"]["peak_rss_mb"]
+    return [*lines, "", f"Peak RSS 4x / 1x stream: {growth:.2f} (1.00 = flat memory).", NO_STREAMS]
 
 
 def report(result: dict) -> str:
@@ -253,8 +290,11 @@ def report(result: dict) -> str:
         f"- check-jsonschema YAML: {cjs['library']}, C parser (ruamel.yaml.clib): "
         f"{yes_no(cjs['c_available'])}, pure-Python parser instances on one file: "
         f"{cjs['pure_parser_instances']}",
+        f"- 1-minute load average before/after: {m['load_before']:.2f} / {m['load_after']:.2f}",
         f"- {result['repeat']} paired rounds per scenario (interleaved, after one warm-up each); "
-        "median wall time, max peak RSS",
+        "median wall time, max peak RSS; nimlint runs with its default --jobs",
+        "- Bytecode: both tools run with `PYTHONPYCACHEPREFIX=benchmarks/corpus/pycache` and "
+        "without `PYTHONDONTWRITEBYTECODE`, so .pyc files are cached as after a wheel install",
         "",
         "## nimlint vs check-jsonschema",
         "",
@@ -270,22 +310,7 @@ def report(result: dict) -> str:
             f"| {a['peak_rss_mb']:.0f} | {b['median_s']:.3f} | {b['files_per_s']:,.0f} "
             f"| {b['peak_rss_mb']:.0f} | {row['ratio_cjs_over_nimlint']:.2f}x |"
         )
-    lines += [
-        "",
-        "## Multi-document stream (nimlint only)",
-        "",
-        "| Stream | Documents | Size (MB) | nimlint (s) | MB/s | docs/s | nimlint RSS (MB) |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    stream = result["stream"]
-    for name, row in stream.items():
-        s = row["summary"]
-        lines.append(
-            f"| {name} | {row['documents']:,} | {row['bytes'] / 1e6:.1f} | {s['median_s']:.2f} "
-            f"| {s['mb_per_s']:.2f} | {s['files_per_s']:,.0f} | {s['peak_rss_mb']:.0f} |"
-        )
-    growth = stream["4x"]["summary"]["peak_rss_mb"] / stream["1x"]["summary"]["peak_rss_mb"]
-    lines += ["", f"Peak RSS 4x / 1x stream: {growth:.2f} (1.00 = flat memory).", NO_STREAMS]
+    lines += ["", "## Multi-document stream (nimlint only)", "", *stream_lines(result["stream"])]
     lines += ["", "## nimlint --jobs 1 vs --jobs 2", ""]
     if result["jobs"] is None:
         lines.append("Skipped: `nimlint check --jobs 2` was not accepted.")
@@ -328,7 +353,8 @@ def main(argv: list[str] | None = None) -> int:
         big = corpus("files-20000", 20000, args.seed, stream=False)
         result["compare"].append(compare(tools, big, yaml_files(big), args.repeat))
 
-    docs = 1000 if args.quick else 5000
+    # 4x 3,000 documents is about 25 MB, under nimlint's 32 MiB per-file limit.
+    docs = 1000 if args.quick else 3000
     inputs = {
         f"{k}x": (
             corpus(f"stream-{k * docs}", k * docs, args.seed, stream=True) / "stream.yaml",
@@ -336,7 +362,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         for k in (1, 4)
     }
-    result["stream"] = streams(tools, inputs, args.repeat)
+    refused = [name for name, (path, _) in inputs.items() if stream_refused(tools["nimlint"], path)]
+    result["stream"] = None if refused else streams(tools, inputs, args.repeat)
 
     result["jobs"] = None
     if jobs_supported(tools["nimlint"], one):
@@ -346,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         log("nimlint does not accept --jobs: skipping the --jobs scenario")
 
+    result["machine"]["load_after"] = os.getloadavg()[0]
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
     print(report(result))
