@@ -221,9 +221,15 @@ def lint_paths(
     paths: Sequence[str], options: Options | None = None, *, stdin: bytes = b""
 ) -> LintResult:
     """Lint files and directories (``-`` is ``stdin``). Raises UsageError for bad config."""
-    linter = Linter(options)
     files, errors = expand_paths(paths)
-    result = LintResult(errors=errors)
+    result = lint_files(Linter(options), files, stdin=stdin)
+    result.errors[:0] = errors
+    return result
+
+
+def lint_files(linter: Linter, files: Sequence[str], *, stdin: bytes = b"") -> LintResult:
+    """Lint a list of files (no directories) with ``linter``."""
+    result = LintResult()
     for path in files:
         name, folder, raw = _read(path, linter.options, stdin, result)
         if raw is None:

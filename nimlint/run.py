@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from nimlint.lint import Linter, LintResult, Options, expand_paths, lint_paths
+from nimlint.lint import Linter, LintResult, Options, expand_paths, lint_files
 
 # Below this many files a worker pool costs more than it saves (see benchmarks/README.md).
 PARALLEL_THRESHOLD = 400
+
+_LINTER: Linter | None = None  # set in the parent before forking; inherited by workers
 
 
 def default_jobs(file_count: int) -> int:
@@ -21,27 +21,41 @@ def default_jobs(file_count: int) -> int:
 
 def run_parallel(paths: Sequence[str], options: Options, jobs: int | None) -> LintResult:
     """Lint ``paths`` with ``jobs`` processes (None or 0: decide from the file count)."""
+    global _LINTER
     files, errors = expand_paths(paths)
+    linter = Linter(options)
     workers = min(jobs or default_jobs(len(files)), max(1, len(files)))
-    if workers <= 1:
-        return lint_paths(paths, options)
-    size = -(-len(files) // (workers * 4))
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        parts = list(pool.map(_lint_chunk, chunks, [options] * len(chunks)))
-    result = LintResult(errors=errors)
-    for part in parts:
-        result.findings.extend(part.findings)
-        result.files.extend(part.files)
-        result.errors.extend(part.errors)
-        result.fail_on = part.fail_on
-    setup = Linter(options).setup_for(Path(files[0]).parent)
-    result.rules.update(setup.registry)
+    if workers <= 1 or sys.platform != "linux":
+        result = lint_files(linter, files)
+    else:
+        for folder in {Path(f).parent for f in files}:
+            linter.setup_for(folder)  # configs, rules and schemas are built once, then forked
+        _LINTER = linter
+        result = _fan_out(files, workers)
+        for setup in linter._setups.values():
+            result.rules.update(setup.registry)
+    result.errors[:0] = errors
     return result
 
 
-def _lint_chunk(files: list[str], options: Options) -> LintResult:
-    part = lint_paths(files, options)
-    part.rules = {}  # rules hold functions; the parent process rebuilds them
+def _fan_out(files: list[str], workers: int) -> LintResult:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(files) // (workers * 4))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    context = multiprocessing.get_context("fork")
+    result = LintResult()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for part in pool.map(_lint_chunk, chunks):
+            result.findings.extend(part.findings)
+            result.files.extend(part.files)
+            result.errors.extend(part.errors)
+            result.fail_on = part.fail_on
+    return result
+
+
+def _lint_chunk(files: list[str]) -> LintResult:
+    part = lint_files(_LINTER, files)
+    part.rules = {}  # rules hold functions; the parent has them already
     return part

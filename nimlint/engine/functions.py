@@ -17,7 +17,7 @@ from typing import Any
 from nimlint.engine.context import MISSING, Context, lookup, present
 from nimlint.findings import Problem
 from nimlint.k8s.quantity import QuantityError, parse_quantity
-from nimlint.schema.messages import field_name, json_type, show
+from nimlint.schema.messages import field_name, show
 
 Function = Callable[[Any, dict, str, Context], Iterator[Problem]]
 FUNCTIONS: dict[str, Function] = {}
@@ -183,13 +183,13 @@ def unique_by(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[
     """Items of the list ``node`` must be unique by field ``key`` (or by value)."""
     if not isinstance(node, list):
         return
-    seen: dict[tuple[str, Any], int] = {}
+    seen: dict[tuple[bool, Any], int] = {}
     key = options.get("key")
     for index, item in enumerate(node):
         value = lookup(item, "/" + key) if key else item
         if not present(value) or isinstance(value, (dict, list)):
             continue
-        identity = (json_type(value), value)
+        identity = (isinstance(value, bool), value)
         if identity in seen:
             what = options.get("describe", key or "entry")
             first = f"{field_name(pointer)}[{seen[identity]}]"

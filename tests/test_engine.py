@@ -1,0 +1,96 @@
+"""The rule engine: shipped rule files, plugins, the function library's equality."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from nimlint.engine.context import Context
+from nimlint.engine.declarative import RuleFileError, builtin_rule_files, load_rule_file
+from nimlint.engine.functions import condition_holds, unique_by
+from nimlint.engine.registry import Registry, build_registry
+
+ROOT = Path(__file__).resolve().parent.parent
+RULE_SCHEMA = json.loads((ROOT / "schemas" / "rule.schema.json").read_text())
+
+
+@pytest.mark.parametrize("path", builtin_rule_files(), ids=lambda p: p.name)
+def test_shipped_rule_files_are_valid(path: Path) -> None:
+    """Shipped files are not validated at run time (it costs start-up); this test does it."""
+    jsonschema.Draft202012Validator(RULE_SCHEMA).validate(yaml.safe_load(path.read_text()))
+
+
+def test_invalid_rule_file_names_file_and_place(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rules:\n  - id: lower1\n    name: x\n")
+    with pytest.raises(RuleFileError, match=r"bad.yaml: invalid rule file at rules/0"):
+        load_rule_file(bad)
+
+
+def test_duplicate_rule_ids_are_an_error() -> None:
+    rules = list(build_registry(plugins=False).values())
+    with pytest.raises(RuleFileError, match="duplicate rule id S001"):
+        Registry([*rules, rules[next(i for i, r in enumerate(rules) if r.id == "S001")]])
+
+
+def test_entry_point_plugins_are_found(tmp_path: Path) -> None:
+    (tmp_path / "acme_rules.py").write_text(
+        "from nimlint.engine.python_rules import RuleSet\n"
+        "from nimlint.findings import Problem\n"
+        "RULES = RuleSet()\n"
+        "@RULES.rule('ACME001', name='no-replicas', severity='warning', summary='s.',\n"
+        "            bad='spec: {replicas: 1}\\n', good='spec: {}\\n')\n"
+        "def no_replicas(ctx):\n"
+        "    '''Test plugin.'''\n"
+        "    if ctx.get('/spec/replicas'):\n"
+        "        yield Problem('/spec/replicas', 'house style: autoscale instead')\n"
+    )
+    dist = tmp_path / "acme_rules-1.0.dist-info"
+    dist.mkdir()
+    (dist / "entry_points.txt").write_text("[nimlint.rules]\nacme = acme_rules:RULES\n")
+    spec = tmp_path / "s.yaml"
+    spec.write_text('metadata: {name: a, projectId: "1"}\nspec: {replicas: 2}\n')
+    env = {"PYTHONPATH": f"{tmp_path}:{ROOT}", "PATH": "/usr/bin:/bin"}
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nimlint",
+            "check",
+            "--select",
+            "ACME",
+            "--format",
+            "gcc",
+            str(spec),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert run.stdout.endswith(":2:18: warning: house style: autoscale instead [ACME001]\n")
+    listing = subprocess.run(
+        [sys.executable, "-m", "nimlint", "rules"], capture_output=True, text=True, env=env
+    )
+    assert "ACME001" in listing.stdout
+
+
+def test_conditions_and_uniqueness_compare_as_json() -> None:
+    context = Context({}, "create")
+    assert not condition_holds(
+        {"existingPvc": 1}, "", {"field": "existingPvc", "equals": True}, context
+    )
+    assert condition_holds(
+        {"existingPvc": True}, "", {"field": "existingPvc", "equals": True}, context
+    )
+    assert condition_holds(
+        {}, "", {"field": "existingPvc", "equals": False, "default": False}, context
+    )
+    assert condition_holds({"n": 2.0}, "", {"field": "n", "equals": 2}, context)
+    found = list(unique_by([1, True, 1.0, "1"], {}, "/spec/nodePools", context))
+    assert [p.pointer for p in found] == ["/spec/nodePools/2"]
