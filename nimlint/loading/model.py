@@ -48,6 +48,17 @@ class ParseFailure:
     span: Span
 
 
+def clipped(value: Any, depth: int) -> Any:
+    """A copy of ``value`` whose containers ``depth`` levels down are emptied."""
+    if not isinstance(value, (dict, list)):
+        return value
+    if depth == 0:
+        return type(value)()
+    if isinstance(value, dict):
+        return {key: clipped(item, depth - 1) for key, item in value.items()}
+    return [clipped(item, depth - 1) for item in value]
+
+
 def escape_token(token: str) -> str:
     """Escape one JSON pointer reference token (RFC 6901)."""
     return token.replace("~", "~0").replace("/", "~1")

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import codecs
 import json
+import math
+import re
 from collections.abc import Iterator
 
 from nimlint.findings import Span
 from nimlint.loading.model import Document, ParseFailure
+from nimlint.loading.scalars import MAX_INT, MIN_INT
 from nimlint.loading.yaml_stream import iter_documents
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
+
+# Not printable in YAML, or a YAML 1.1 line break (libyaml folds it inside strings).
+_NOT_YAML = re.compile(
+    "[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -49,11 +57,13 @@ def decode(raw: bytes) -> str | ParseFailure:
 
 def documents(text: str, *, is_json: bool) -> Iterator[Document | ParseFailure]:
     """Yield the documents of ``text``: a YAML stream, or a single JSON value."""
-    if not is_json:
+    if not is_json or not text.strip():  # an empty JSON file is empty (P004), not bad JSON
         yield from iter_documents(text)
         return
     try:
-        value = json.loads(text, parse_constant=lambda _: None)
+        value = json.loads(
+            text, parse_int=_json_int, parse_float=_json_float, parse_constant=lambda _: None
+        )
     except json.JSONDecodeError as exc:
         span = Span(exc.lineno, exc.colno, exc.lineno, exc.colno + 1)
         yield ParseFailure("P001", f"JSON syntax error: {exc.msg}", span)
@@ -61,8 +71,24 @@ def documents(text: str, *, is_json: bool) -> Iterator[Document | ParseFailure]:
     except RecursionError:
         yield ParseFailure("P006", "JSON nested too deeply: not linted", Span(1, 1, 1, 1))
         return
-    positioned = list(iter_documents(text, json_mode=True))
-    if len(positioned) == 1:
-        yield positioned[0]
-    else:  # valid JSON that libyaml cannot read: lint it without positions
-        yield Document(data=value, index=0, positions={})
+    # Positions (and duplicate keys, P011) come from libyaml, which rejects or folds some
+    # characters JSON strings may hold: it reads a copy with those replaced, same length.
+    positioned = list(iter_documents(_NOT_YAML.sub("_", text), json_mode=True))
+    doc = positioned[0] if len(positioned) == 1 else None
+    if not isinstance(doc, Document):  # valid JSON that libyaml cannot read: no positions
+        doc = Document(data=None, index=0, positions={})
+    doc.data = value
+    yield doc
+
+
+def _json_int(digits: str) -> int | None:
+    """A JSON integer; None beyond 64 bits, as the YAML reader makes it (and reports P011)."""
+    if len(digits) > 20:  # also keeps int() under Python's 4,300-digit limit
+        return None
+    value = int(digits)
+    return value if MIN_INT <= value <= MAX_INT else None
+
+
+def _json_float(text: str) -> float | None:
+    value = float(text)
+    return None if math.isinf(value) else value

@@ -16,7 +16,7 @@ import yaml
 from yaml._yaml import CParser
 
 from nimlint.findings import Problem, Span
-from nimlint.loading.model import Document, ParseFailure, escape_token
+from nimlint.loading.model import Document, ParseFailure, clipped, escape_token
 from nimlint.loading.scalars import (
     NotJSONNumber,
     resolve_json_plain,
@@ -116,7 +116,7 @@ class _Builder:
         try:
             value = resolve_json_plain(text) if self.json_mode else resolve_plain(text)
         except NotJSONNumber as exc:
-            self.problem("P011", pointer, f"{text} cannot be sent in a JSON request: {exc}")
+            self.not_json_number(pointer, text, exc)
             return None
         except ValueError:
             return text
@@ -126,6 +126,10 @@ class _Builder:
                 self.doc.yaml11[pointer] = (text, reading)
         return value
 
+    def not_json_number(self, pointer: str, text: str, exc: NotJSONNumber) -> None:
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        self.problem("P011", pointer, f"{shown} cannot be sent in a JSON request: {exc}")
+
     def tagged(self, text: str, tag: str, pointer: str) -> Any:
         name = tag[len(_TAG) :]
         if name == "str":
@@ -133,7 +137,7 @@ class _Builder:
         try:
             value = resolve_plain(text)
         except NotJSONNumber as exc:
-            self.problem("P011", pointer, f"{text} cannot be sent in a JSON request: {exc}")
+            self.not_json_number(pointer, text, exc)
             return None
         expected = {"int": int, "float": (int, float), "bool": bool, "null": type(None)}.get(name)
         if expected is not None and (
@@ -146,18 +150,45 @@ class _Builder:
     def key(self, event) -> None:
         frame = self.stack[-1]
         span = _span(event.start_mark, event.end_mark)
-        text = event.value
+        text = value = event.value
         if event.tag is None and event.implicit[0] and not self.json_mode:
-            resolved = resolve_plain_safe(text)
-            if not isinstance(resolved, str):
-                self.problem(
-                    "P010",
-                    f"{frame.pointer}/{escape_token(text)}",
-                    f"key {text} is read as {type(resolved).__name__} {resolved!r}, not a string; "
-                    "JSON object keys are strings",
-                    at="key",
-                )
+            value = self.plain_key_value(frame, text)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (value, 1)
         self.set_key(frame, text, span)
+
+    def plain_key_value(self, frame: _Frame, text: str) -> Any:
+        """What plain key ``text`` would be as a value; P010 unless a string."""
+        try:
+            value = resolve_plain(text)
+        except NotJSONNumber:  # NaN, infinity, a huge integer: null as a value (P011)
+            self.non_string_key(frame, text, "a number")
+            return None
+        if not isinstance(value, str):
+            self.non_string_key(frame, text, _KEY_TYPES[type(value)])
+        return value
+
+    def non_string_key(self, frame: _Frame, text: str, reading: str) -> None:
+        self.problem(
+            "P010",
+            f"{frame.pointer}/{escape_token(text)}",
+            f"key {text} is read as {reading}, not a string; JSON object keys are strings",
+            at="key",
+        )
+
+    def container_key(self, value: dict | list, span: Span) -> None:
+        """A mapping or sequence used as a key: its JSON text becomes the key."""
+        parent = self.stack[-1]
+        # Clipped at 80 levels: the first 80 characters are the same, and no RecursionError.
+        text = json.dumps(clipped(value, 80), default=str, sort_keys=True)[:80]
+        self.problem(
+            "P010",
+            f"{parent.pointer}/{escape_token(text)}",
+            f"a {'mapping' if isinstance(value, dict) else 'list'} is used as a key ({text}); "
+            "JSON object keys are strings",
+            at="key",
+        )
+        self.set_key(parent, text, span)
 
     def set_key(self, frame: _Frame, key: str, span: Span) -> None:
         pointer = f"{frame.pointer}/{escape_token(key)}"
@@ -189,28 +220,35 @@ class _Builder:
         span = _span(frame.start.start_mark, event.end_mark)
         size = 1 + sum(self.sizes.get(id(v), 1) for v in _children(frame.container))
         if self.awaiting_key():
-            parent = self.stack[-1]
-            text = json.dumps(frame.container, default=str, sort_keys=True)[:80]
-            self.problem(
-                "P010",
-                parent.pointer,
-                f"a {type(frame.container).__name__} is used as a key ({text}); "
-                "JSON object keys are strings",
-            )
-            self.set_key(parent, text, span)
+            if frame.start.anchor is not None:
+                self.anchors[frame.start.anchor] = (frame.container, size)
+            self.container_key(frame.container, span)
             return
         self.place(frame.container, span, frame.start.anchor, size)
 
     def alias(self, event) -> None:
         span = _span(event.start_mark, event.end_mark)
         if event.anchor not in self.anchors:
-            raise yaml.composer.ComposerError(None, None, f"unknown alias *{event.anchor}", None)
+            raise yaml.composer.ComposerError(
+                None, None, f"unknown alias *{event.anchor}", event.start_mark
+            )
         value, size = self.anchors[event.anchor]
-        if self.awaiting_key():
-            self.set_key(self.stack[-1], str(value), span)
-            return
         self.count(size)
+        if self.awaiting_key():
+            self.alias_key(value, span)
+            return
         self.place(value, span, None, size)
+
+    def alias_key(self, value: Any, span: Span) -> None:
+        """An alias used as a key: the same key the anchored node would make."""
+        frame = self.stack[-1]
+        if isinstance(value, (dict, list)):
+            self.container_key(value, span)
+            return
+        text = value if isinstance(value, str) else json.dumps(value)
+        if not isinstance(value, str):
+            self.non_string_key(frame, text, _KEY_TYPES[type(value)])
+        self.set_key(frame, text, span)
 
     def place(self, value: Any, span: Span, anchor: str | None, size: int) -> None:
         if anchor is not None:
@@ -254,11 +292,7 @@ def _short(tag: str) -> str:
     return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
 
 
-def resolve_plain_safe(text: str) -> Any:
-    try:
-        return resolve_plain(text)
-    except NotJSONNumber:
-        return 0
+_KEY_TYPES = {bool: "a boolean", int: "an integer", float: "a number", type(None): "null"}
 
 
 def _children(container):

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from nimlint.findings import Problem
-from nimlint.loading.model import escape_token
+from nimlint.loading.model import clipped, escape_token
 from nimlint.schema.messages import field_name, json_type, pattern_words, show, type_words
 from nimlint.schema.schemaset import SchemaSet
 
@@ -31,10 +31,14 @@ KEYWORD_RULES = {
 }
 OTHER_RULE = "S009"
 
+# Deeper than any schema goes: emptying containers this far down changes no result
+# (the schemas have no uniqueItems, and their enums and consts hold scalars only).
+CLIP_DEPTH = 64
+
 
 def schema_problems(schemas: SchemaSet, kind: str, data: Any) -> Iterator[tuple[str, Problem]]:
     """Every schema violation of ``data`` as a document of ``kind``."""
-    for error in schemas.validator(kind).iter_errors(data):
+    for error in _errors(schemas.validator(kind), data):
         keyword = error.kind.name
         pointer = "".join("/" + escape_token(str(token)) for token in error.instance_path)
         rule = KEYWORD_RULES.get(keyword, OTHER_RULE)
@@ -55,11 +59,20 @@ def schema_problems(schemas: SchemaSet, kind: str, data: Any) -> Iterator[tuple[
             )
 
 
+def _errors(validator, data: Any) -> list:
+    """jsonschema-rs errors; it cannot return an instance nested over 255 levels, so clip."""
+    try:
+        return list(validator.iter_errors(data))
+    except ValueError:  # "Recursion limit reached"
+        return list(validator.iter_errors(clipped(data, CLIP_DEPTH)))
+
+
 def _message(keyword: str, limit: Any, value: Any, pointer: str) -> str:
     name = field_name(pointer)
     if keyword == "type":
         types = limit if isinstance(limit, list) else [limit]
-        return f"{name} must be {type_words(types)}, not {json_type(value)} {show(value)}"
+        got = "null" if value is None else f"{json_type(value)} {show(value)}"
+        return f"{name} must be {type_words(types)}, not {got}"
     if keyword == "enum":
         allowed = ", ".join(show(v) for v in limit if v is not None)
         return f"{name} must be one of {allowed}; got {show(value)}{_suggest(value, limit)}"
