@@ -13,6 +13,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from nimlint.loading.yaml_stream import MAX_DEPTH
+
 ROOT = Path(__file__).resolve().parents[1]
 REPORT_SCHEMA = json.loads((ROOT / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
 GOOD = (ROOT / "examples" / "llama3-8b-instruct.yaml").read_text(encoding="utf-8")
@@ -84,7 +86,7 @@ NESTED = {
     "arrays.json": "[" * DEEP + "]" * DEEP,
     "objects.json": '{"a": ' * DEEP + "1" + "}" * DEEP,
     # Block mappings need one more space per level: 50,000 levels would be over a gigabyte,
-    # so these stop at 1,500 (1.1 MB), past the 1,000-level limit all the same.
+    # so these stop at 1,500 (1.1 MB), past the depth limit all the same.
     "block-mappings.yaml": "".join(" " * i + "a:\n" for i in range(1_500)) + " " * 1_500 + "b",
 }
 
@@ -96,9 +98,8 @@ def test_deep_nesting_is_refused(tmp_path: Path, name: str) -> None:
 
 
 def test_nesting_just_under_the_limit_is_linted(tmp_path: Path) -> None:
-    # 1,000 levels in all (root, spec, 998 lists): linted. The S001 value is 997 levels deep,
-    # more than jsonschema-rs can hand back (255): that used to be an internal error.
-    deep_list = "[" * 998 + "]" * 998
+    # MAX_DEPTH levels in all (root, spec, the lists): linted; one more list is refused.
+    deep_list = "[" * (MAX_DEPTH - 2) + "]" * (MAX_DEPTH - 2)
     text = f"metadata: {{name: x, projectId: '1'}}\nspec:\n  labels: {deep_list}\n"
     code, findings = lint_file(tmp_path / "deep.yaml", text)
     assert code == 1 and (3, "/spec/labels/0") in at(findings, "S001")
@@ -107,7 +108,8 @@ def test_nesting_just_under_the_limit_is_linted(tmp_path: Path) -> None:
 
 
 def test_deep_mapping_used_as_a_key(tmp_path: Path) -> None:
-    code, findings = lint_file(tmp_path / "key.yaml", "? " + "[" * 990 + "]" * 990 + "\n: c\n")
+    depth = MAX_DEPTH - 2
+    code, findings = lint_file(tmp_path / "key.yaml", "? " + "[" * depth + "]" * depth + "\n: c\n")
     assert code == 1 and at(findings, "P010") == [(1, "/" + "[" * 80)]
 
 

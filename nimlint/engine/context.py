@@ -57,14 +57,20 @@ def expand(root: Any, glob: str) -> Iterator[tuple[str, Any]]:
 
 @dataclass
 class Context:
-    """The document a rule checks. Glob expansions are shared by the rules of a document."""
+    """The document a rule checks. Lookups and glob expansions are shared by its rules."""
 
     data: Any
     kind: str
     _expansions: dict[str, list[tuple[str, Any]]] = field(default_factory=dict, repr=False)
+    _values: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def get(self, pointer: str) -> Any:
-        return lookup(self.data, pointer)
+        """The value at ``pointer`` (or MISSING); rules must not modify what they get."""
+        try:
+            return self._values[pointer]
+        except KeyError:
+            value = self._values[pointer] = lookup(self.data, pointer)
+            return value
 
     def each(self, glob: str) -> Iterator[tuple[str, Any]]:
         matches = self._expansions.get(glob)

@@ -8,11 +8,13 @@ which costs more than the rest of a one-file run's setup. Only distributions who
 
 from __future__ import annotations
 
-import configparser
 import os
 import sys
 from collections.abc import Iterator
-from importlib.metadata import EntryPoint
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 GROUP = "nimlint.rules"
 _HEADER = f"[{GROUP}]"
@@ -46,6 +48,9 @@ def _entry_point_files(folder: str) -> Iterator[str]:
 
 
 def _parse(path: str) -> list[EntryPoint]:
+    import configparser  # only when a distribution declares nimlint rules
+    from importlib.metadata import EntryPoint
+
     parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
     parser.optionxform = str  # entry point names are case-sensitive
     try:

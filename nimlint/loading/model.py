@@ -7,8 +7,10 @@ from typing import Any
 
 from nimlint.findings import Problem, Span
 
-# pointer -> (span of the key that holds it, or None for the root and list items; span of value)
-Positions = dict[str, tuple["Span | None", Span]]
+# pointer -> (1-based (line, column, end line, end column) of the key that holds it, or None
+# for the root and list items; the same of the value). Spans are made only for findings.
+Spot = tuple[int, int, int, int]
+Positions = dict[str, tuple["Spot | None", Spot]]
 
 
 @dataclass
@@ -31,8 +33,8 @@ class Document:
         while True:
             entry = self.positions.get(pointer)
             if entry is not None:
-                key_span, value_span = entry
-                return key_span if at == "key" and key_span is not None else value_span
+                key_spot, value_spot = entry
+                return Span(*(key_spot if at == "key" and key_spot is not None else value_spot))
             if not pointer:
                 return Span(1, 1, 1, 1)
             pointer = pointer.rsplit("/", 1)[0]
@@ -48,21 +50,12 @@ class ParseFailure:
     span: Span
 
 
-def clipped(value: Any, depth: int) -> Any:
-    """A copy of ``value`` whose containers ``depth`` levels down are emptied."""
-    if not isinstance(value, (dict, list)):
-        return value
-    if depth == 0:
-        return type(value)()
-    if isinstance(value, dict):
-        return {key: clipped(item, depth - 1) for key, item in value.items()}
-    return [clipped(item, depth - 1) for item in value]
-
-
 def escape_token(token: str) -> str:
     """Escape one JSON pointer reference token (RFC 6901)."""
-    return token.replace("~", "~0").replace("/", "~1")
+    if "~" in token or "/" in token:
+        return token.replace("~", "~0").replace("/", "~1")
+    return token
 
 
 def unescape_token(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
+    return token.replace("~1", "/").replace("~0", "~") if "~" in token else token

@@ -7,6 +7,7 @@ import json
 import math
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from nimlint.findings import Span
 from nimlint.loading.model import Document, ParseFailure
@@ -15,10 +16,14 @@ from nimlint.loading.yaml_stream import iter_documents
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 
-# Not printable in YAML, or a YAML 1.1 line break (libyaml folds it inside strings).
-_NOT_YAML = re.compile(
-    "[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
+
+@cache
+def _not_yaml() -> re.Pattern:
+    """Not printable in YAML, or a YAML 1.1 line break (libyaml folds it inside strings)."""
+    return re.compile(
+        "[^\t\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+    )
+
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -73,7 +78,7 @@ def documents(text: str, *, is_json: bool) -> Iterator[Document | ParseFailure]:
         return
     # Positions (and duplicate keys, P011) come from libyaml, which rejects or folds some
     # characters JSON strings may hold: it reads a copy with those replaced, same length.
-    positioned = list(iter_documents(_NOT_YAML.sub("_", text), json_mode=True))
+    positioned = list(iter_documents(_not_yaml().sub("_", text), json_mode=True))
     doc = positioned[0] if len(positioned) == 1 else None
     if not isinstance(doc, Document):  # valid JSON that libyaml cannot read: no positions
         doc = Document(data=None, index=0, positions={})

@@ -16,7 +16,7 @@ import yaml
 from yaml._yaml import CParser
 
 from nimlint.findings import Problem, Span
-from nimlint.loading.model import Document, ParseFailure, clipped, escape_token
+from nimlint.loading.model import Document, ParseFailure, escape_token
 from nimlint.loading.scalars import (
     NotJSONNumber,
     resolve_json_plain,
@@ -24,7 +24,7 @@ from nimlint.loading.scalars import (
     yaml11_reading,
 )
 
-MAX_DEPTH = 1_000
+MAX_DEPTH = 100  # real request bodies nest under 10 levels
 MAX_NODES = 200_000  # per document, counting what aliases and merge keys expand to
 
 _TAG = "tag:yaml.org,2002:"
@@ -36,14 +36,15 @@ class LimitExceeded(Exception):
     """The document is too deep or expands to too many nodes."""
 
 
-def _span(start, end) -> Span:
-    return Span(start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+def _span(start, end) -> tuple[int, int, int, int]:
+    """1-based (line, column, end line, end column); Span objects are made only when needed."""
+    return (start.line + 1, start.column + 1, end.line + 1, end.column + 1)
 
 
 class _Frame:
     """A mapping or sequence under construction."""
 
-    __slots__ = ("container", "explicit", "key", "key_span", "merges", "pointer", "start")
+    __slots__ = ("container", "explicit", "key", "key_span", "merges", "pointer", "size", "start")
 
     def __init__(self, container, pointer, start):
         self.container = container
@@ -53,6 +54,7 @@ class _Frame:
         self.key_span = None
         self.explicit: set | None = set() if isinstance(container, dict) else None
         self.merges: list | None = None
+        self.size = 1  # nodes under this one, counting what aliases expand to
 
 
 _NO_KEY = object()
@@ -66,7 +68,6 @@ class _Builder:
         self.doc = Document(data=None, index=index, positions={})
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
-        self.sizes: dict[int, int] = {}
         self.nodes = 0
         self.root: Any = None
 
@@ -179,8 +180,7 @@ class _Builder:
     def container_key(self, value: dict | list, span: Span) -> None:
         """A mapping or sequence used as a key: its JSON text becomes the key."""
         parent = self.stack[-1]
-        # Clipped at 80 levels: the first 80 characters are the same, and no RecursionError.
-        text = json.dumps(clipped(value, 80), default=str, sort_keys=True)[:80]
+        text = json.dumps(value, default=str, sort_keys=True)[:80]
         self.problem(
             "P010",
             f"{parent.pointer}/{escape_token(text)}",
@@ -218,7 +218,7 @@ class _Builder:
         if frame.merges:
             self.apply_merges(frame)
         span = _span(frame.start.start_mark, event.end_mark)
-        size = 1 + sum(self.sizes.get(id(v), 1) for v in _children(frame.container))
+        size = frame.size
         if self.awaiting_key():
             if frame.start.anchor is not None:
                 self.anchors[frame.start.anchor] = (frame.container, size)
@@ -253,13 +253,12 @@ class _Builder:
     def place(self, value: Any, span: Span, anchor: str | None, size: int) -> None:
         if anchor is not None:
             self.anchors[anchor] = (value, size)
-        if isinstance(value, (dict, list)):
-            self.sizes[id(value)] = size
         if not self.stack:
             self.root = value
             self.doc.positions[""] = (None, span)
             return
         frame = self.stack[-1]
+        frame.size += size
         if frame.explicit is None:
             self.doc.positions[f"{frame.pointer}/{len(frame.container)}"] = (None, span)
             frame.container.append(value)
@@ -281,6 +280,7 @@ class _Builder:
                 if not isinstance(source, dict):
                     self.problem("P005", frame.pointer, "a merge key (<<) needs a mapping")
                     continue
+                frame.size += len(source)
                 for key, item in source.items():
                     if key not in frame.container:
                         frame.container[key] = item
@@ -295,20 +295,21 @@ def _short(tag: str) -> str:
 _KEY_TYPES = {bool: "a boolean", int: "an integer", float: "a number", type(None): "null"}
 
 
-def _children(container):
-    return container.values() if isinstance(container, dict) else container
-
-
 def iter_documents(text: str, *, json_mode: bool = False) -> Iterator[Document | ParseFailure]:
     """Yield each document of a YAML stream; a failure ends the stream."""
     parser = CParser(text)
     builder: _Builder | None = None
     index = 0
+    get_event = parser.get_event
     try:
         while True:
-            event = parser.get_event()
+            event = get_event()
             kind = type(event)
-            if builder is not None and builder.stack and kind is yaml.ScalarEvent:
+            if kind is yaml.ScalarEvent and builder.stack and _fast_scalar(builder, event):
+                continue
+            if kind is yaml.StreamEndEvent:
+                return
+            if kind is yaml.ScalarEvent:
                 builder.scalar(event)
             elif kind is yaml.MappingStartEvent:
                 builder.start(event, {})
@@ -316,8 +317,6 @@ def iter_documents(text: str, *, json_mode: bool = False) -> Iterator[Document |
                 builder.start(event, [])
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 builder.end(event)
-            elif kind is yaml.ScalarEvent:
-                builder.scalar(event)
             elif kind is yaml.AliasEvent:
                 builder.alias(event)
             elif kind is yaml.DocumentStartEvent:
@@ -327,8 +326,6 @@ def iter_documents(text: str, *, json_mode: bool = False) -> Iterator[Document |
                 yield builder.doc
                 builder = None
                 index += 1
-            elif kind is yaml.StreamEndEvent:
-                return
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         span = (
@@ -341,10 +338,83 @@ def iter_documents(text: str, *, json_mode: bool = False) -> Iterator[Document |
         yield ParseFailure("P001", f"YAML syntax error: {exc}", Span(1, 1, 1, 1))
     except LimitExceeded as exc:
         start = builder.stack[0].start.start_mark if builder and builder.stack else None
-        span = _span(start, start) if start else Span(1, 1, 1, 1)
+        span = Span(*_span(start, start)) if start else Span(1, 1, 1, 1)
         yield ParseFailure("P006", f"document {index + 1} not linted: {exc}", span)
     finally:
         parser.dispose()
+
+
+def _fast_scalar(builder: _Builder, event) -> bool:
+    """Place the common scalar (a plain key, or an untagged, unanchored value) inline.
+
+    Returns False, doing nothing, for anything else: the builder's methods handle it.
+    """
+    if event.tag is not None or event.anchor is not None:
+        return False
+    frame = builder.stack[-1]
+    text = event.value
+    plain = event.implicit[0]
+    explicit = frame.explicit
+    start, end = event.start_mark, event.end_mark
+    span = (start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+    if explicit is not None and frame.key is _NO_KEY:  # a key
+        if text == "<<" or text in explicit or (plain and not _plain_string(text)):
+            return False
+        explicit.add(text)
+        frame.key, frame.key_span = text, span
+        return True
+    if frame.key == "<<":
+        return False
+    value = text
+    if plain:
+        value = _fast_plain(text, builder.json_mode)
+        if value is _SLOW:
+            return False
+    builder.nodes += 1
+    if builder.nodes > MAX_NODES:
+        return False
+    frame.size += 1
+    container = frame.container
+    if explicit is None:
+        builder.doc.positions[f"{frame.pointer}/{len(container)}"] = (None, span)
+        container.append(value)
+    else:
+        key = frame.key
+        token = key if "~" not in key and "/" not in key else escape_token(key)
+        builder.doc.positions[f"{frame.pointer}/{token}"] = (frame.key_span, span)
+        container[key] = value
+        frame.key = _NO_KEY
+    return True
+
+
+_SLOW = object()
+
+
+def _fast_plain(text: str, json_mode: bool) -> Any:
+    """A plain value's reading, or _SLOW when it needs a finding (P011, YAML 1.1 reading)."""
+    try:
+        if json_mode:
+            return resolve_json_plain(text)
+        if text in _RESERVED or text[0] in _NUMBER_STARTS:
+            value = resolve_plain(text)
+            return _SLOW if yaml11_reading(text) is not None else value
+    except ValueError:  # NotJSONNumber, or text JSON cannot read
+        return _SLOW
+    if text[0] in _YAML11_STARTS and yaml11_reading(text) is not None:
+        return _SLOW
+    return text
+
+
+_NUMBER_STARTS = frozenset("0123456789+-.")
+_YAML11_STARTS = frozenset("yYnNoO")
+_RESERVED = frozenset(
+    ("", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE")
+)
+
+
+def _plain_string(text: str) -> bool:
+    """A plain scalar that YAML 1.2 certainly reads as a string."""
+    return text not in _RESERVED and text[0] not in _NUMBER_STARTS
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from nimlint.findings import Problem
-from nimlint.loading.model import clipped, escape_token
+from nimlint.loading.model import escape_token
 from nimlint.schema.messages import field_name, json_type, pattern_words, show, type_words
 from nimlint.schema.schemaset import SchemaSet
 
@@ -31,14 +31,11 @@ KEYWORD_RULES = {
 }
 OTHER_RULE = "S009"
 
-# Deeper than any schema goes: emptying containers this far down changes no result
-# (the schemas have no uniqueItems, and their enums and consts hold scalars only).
-CLIP_DEPTH = 64
-
 
 def schema_problems(schemas: SchemaSet, kind: str, data: Any) -> Iterator[tuple[str, Problem]]:
     """Every schema violation of ``data`` as a document of ``kind``."""
-    for error in _errors(schemas.validator(kind), data):
+    # The loader's depth limit (100) keeps documents under jsonschema-rs's (255).
+    for error in schemas.validator(kind).iter_errors(data):
         keyword = error.kind.name
         pointer = "".join("/" + escape_token(str(token)) for token in error.instance_path)
         rule = KEYWORD_RULES.get(keyword, OTHER_RULE)
@@ -57,14 +54,6 @@ def schema_problems(schemas: SchemaSet, kind: str, data: Any) -> Iterator[tuple[
                 rule,
                 Problem(pointer, _message(keyword, error.kind.value, error.instance, pointer)),
             )
-
-
-def _errors(validator, data: Any) -> list:
-    """jsonschema-rs errors; it cannot return an instance nested over 255 levels, so clip."""
-    try:
-        return list(validator.iter_errors(data))
-    except ValueError:  # "Recursion limit reached"
-        return list(validator.iter_errors(clipped(data, CLIP_DEPTH)))
 
 
 def _message(keyword: str, limit: Any, value: Any, pointer: str) -> str:
