@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +16,9 @@ from nimlint.engine.registry import Registry, build_registry
 from nimlint.engine.suppressions import apply, parse_directives
 from nimlint.findings import Finding, Problem, Severity
 from nimlint.loading.model import Document, ParseFailure
-from nimlint.loading.source import decode, documents
+from nimlint.loading.source import MAX_FILE_BYTES, decode, documents
 from nimlint.schema.kinds import detect_kind
-from nimlint.schema.messages import json_type
+from nimlint.schema.messages import json_type, type_words
 from nimlint.schema.schemaset import OpenAPIError, SchemaSet, from_openapi, shipped
 from nimlint.schema.unknown_keys import unknown_key_problems, yaml11_problems
 from nimlint.schema.validate import schema_problems
@@ -125,8 +126,8 @@ class Linter:
             yield "P004", Problem("", f"document {doc.index + 1} is empty")
             return
         if not isinstance(doc.data, dict):
-            what = json_type(doc.data)
-            yield "P003", Problem("", f"document {doc.index + 1} is a {what}, not a mapping")
+            what = type_words([json_type(doc.data)])
+            yield "P003", Problem("", f"document {doc.index + 1} is {what}, not a mapping")
             return
         kind = self.options.kind or detect_kind(doc.data)
         schemas = setup.schemas
@@ -250,8 +251,11 @@ def _read(path: str, options: Options, stdin: bytes, result: LintResult):
         name = options.stdin_filename or STDIN
         return name, Path(name).parent if options.stdin_filename else Path.cwd(), stdin
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device would block or never end
+            result.errors.append(f"{path}: not a regular file")
+            return path, None, None
         with open(path, "rb") as handle:
-            return path, Path(path).parent, handle.read()
+            return path, Path(path).parent, handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         result.errors.append(f"{path}: cannot read: {exc.strerror or exc}")
         return path, None, None

@@ -39,7 +39,7 @@ def decode(raw: bytes) -> str | ParseFailure:
     if len(raw) > MAX_FILE_BYTES:
         return ParseFailure(
             "P006",
-            f"file not linted: {len(raw):,} bytes is over the {MAX_FILE_BYTES:,}-byte limit",
+            f"file not linted: it is over the {MAX_FILE_BYTES:,}-byte limit",
             Span(1, 1, 1, 1),
         )
     encoding = next((name for bom, name in _BOMS if raw.startswith(bom)), "utf-8")

@@ -53,6 +53,8 @@ def json_type(value: Any) -> str:
 
 def show(value: Any, limit: int = 60) -> str:
     """A short JSON rendering of ``value`` for messages."""
+    if isinstance(value, str) and len(value) > limit:
+        value = value[:limit]
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from nimlint.findings import Problem
 from nimlint.loading.model import Document, escape_token, unescape_token
-from nimlint.schema.messages import field_name
+from nimlint.schema.messages import field_name, show
 from nimlint.schema.shape import Shape
 
 
@@ -37,8 +37,8 @@ def _unknown(key: str, parent: str, known: dict) -> str:
     match = folded.get(key.lower()) or next(
         iter(difflib.get_close_matches(key, list(known), n=1, cutoff=0.7)), None
     )
-    hint = f"; did you mean {match!r}?" if match else ""
-    return f"unknown key {key!r} in {where}{hint}"
+    hint = f"; did you mean {show(match)}?" if match else ""
+    return f"unknown key {show(key)} in {where}{hint}"
 
 
 def yaml11_problems(document: Document, shape: Shape) -> Iterator[tuple[str, Problem]]:
