@@ -94,3 +94,20 @@ def test_conditions_and_uniqueness_compare_as_json() -> None:
     assert condition_holds({"n": 2.0}, "", {"field": "n", "equals": 2}, context)
     found = list(unique_by([1, True, 1.0, "1"], {}, "/spec/nodePools", context))
     assert [p.pointer for p in found] == ["/spec/nodePools/2"]
+
+
+def test_suppression_comments_take_ids_then_free_text() -> None:
+    from nimlint.engine.suppressions import parse_directives
+
+    text = (
+        "a: 1  # nimlint: disable=I003,S0 legacy image, see JIRA-12\n"
+        "# nimlint: disable-next-line\n"
+        "b: '# nimlint: disable=S001'\n"
+        "# nimlint: disable-file=K012\n"
+    )
+    found = [(d.span.line, d.scope, d.rules) for d in parse_directives(text)]
+    assert found == [
+        (1, "line", ("I003", "S0")),
+        (2, "next-line", ()),
+        (4, "file", ("K012",)),
+    ]

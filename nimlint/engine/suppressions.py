@@ -4,8 +4,9 @@
     # nimlint: disable-next-line=S008           (the next line)
     # nimlint: disable-file=T003                (the whole file)
 
-A rule id also matches by prefix (``disable=G`` silences every G rule). Each directive
-remembers what it silenced, so the unused ones can be reported.
+A rule id also matches by prefix (``disable=G`` silences every G rule); text after the ids
+is a free comment. Each directive remembers what it silenced, so the unused ones can be
+reported.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from dataclasses import dataclass, field
 from nimlint.findings import Finding, Span
 
 _DIRECTIVE = re.compile(
-    r"(?:^|\s)#\s*nimlint:\s*(disable-next-line|disable-file|disable)\b(?:\s*=\s*([\w\s,]*\w))?"
+    r"(?:^|\s)#\s*nimlint:\s*(disable-next-line|disable-file|disable)\b"
+    r"(?:\s*=\s*([A-Z][A-Z0-9]*(?:\s*,\s*[A-Z][A-Z0-9]*)*))?"
 )
 
 
