@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from test_cli import nimlint
 
 BAD = 'metadata: {name: a, projectId: "1"}\nspec:\n  replicas: -1\n  replica: 2\n'
