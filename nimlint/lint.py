@@ -61,6 +61,10 @@ class Setup:
     config: Config
     registry: Registry
     schemas: SchemaSet
+    checks: tuple = ()  # the semantic rules this configuration runs
+
+    def __post_init__(self) -> None:
+        self.checks = tuple(r for r in self.registry.checks if self.config.enabled(r.id, ""))
 
 
 class Linter:
@@ -69,10 +73,18 @@ class Linter:
     def __init__(self, options: Options | None = None):
         self.options = options or Options()
         self._setups: dict[Path | None, Setup] = {}
+        self._folders: dict[Path, Setup] = {}
 
     def setup_for(self, folder: Path) -> Setup:
         """The Setup for files in ``folder`` (config found upward, or --config)."""
-        source = self.options.config_file or find_config_file(folder.resolve())
+        setup = self._folders.get(folder)
+        if setup is None:
+            setup = self._folders[folder] = self._setup_from(
+                self.options.config_file or find_config_file(folder.resolve())
+            )
+        return setup
+
+    def _setup_from(self, source: Path | None) -> Setup:
         if source not in self._setups:
             base = load_config(source.resolve()) if source else Config()
             config = base.merged(self.options.overrides)
@@ -136,8 +148,8 @@ class Linter:
         yield from unknown_key_problems(doc.data, shape)
         yield from yaml11_problems(doc, shape)
         context = Context(doc.data, kind)
-        for rule in setup.registry.checks:
-            if kind in rule.kinds and setup.config.enabled(rule.id, ""):
+        for rule in setup.checks:
+            if kind in rule.kinds:
                 yield from _run_rule(rule, context)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from nimlint.lint import Linter, LintResult, Options, expand_paths, lint_files
 
 # Below this many files a worker pool costs more than it saves (see benchmarks/README.md).
-PARALLEL_THRESHOLD = 400
+PARALLEL_THRESHOLD = 100
 
 _LINTER: Linter | None = None  # set in the parent before forking; inherited by workers
 

@@ -111,3 +111,23 @@ def test_suppression_comments_take_ids_then_free_text() -> None:
         (2, "next-line", ()),
         (4, "file", ("K012",)),
     ]
+
+
+def test_rule_cache_is_keyed_by_file_state(tmp_path: Path, monkeypatch) -> None:
+    from nimlint.engine import rule_cache
+
+    monkeypatch.setenv("NIMLINT_CACHE_DIR", str(tmp_path / "cache"))
+    rule_file = tmp_path / "r.yaml"
+    rule_file.write_text("rules: []\n")
+    assert rule_cache.load([rule_file]) is None
+    rule_cache.store([rule_file], [{"rules": ["cached"]}])
+    assert rule_cache.load([rule_file]) == [{"rules": ["cached"]}]
+    rule_file.write_text("rules: [changed]\n")
+    assert rule_cache.load([rule_file]) is None
+
+
+def test_unwritable_rule_cache_is_ignored(tmp_path: Path, monkeypatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("NIMLINT_CACHE_DIR", str(blocker / "cache"))
+    assert len(build_registry(plugins=False)) > 80

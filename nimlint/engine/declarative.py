@@ -38,16 +38,40 @@ def _rule_file_validator():
         return jsonschema_rs.Draft202012Validator(json.load(handle))
 
 
-def load_rule_file(path: Path, *, validate: bool = True) -> list[Rule]:
-    """Parse, validate (unless told the file is a shipped, tested one) and compile a file."""
-    try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise RuleFileError(f"{path}: cannot read rule file: {exc}") from None
-    errors = list(_rule_file_validator().iter_errors(document)) if validate else []
+def load_rule_file(path: Path) -> list[Rule]:
+    """Parse, validate and compile one rule file."""
+    document = _read(path)
+    errors = list(_rule_file_validator().iter_errors(document))
     if errors:
         where = "/".join(str(p) for p in errors[0].instance_path) or "(top)"
         raise RuleFileError(f"{path}: invalid rule file at {where}: {errors[0].message}")
+    return compile_rules(document, path)
+
+
+def load_builtin_rules() -> list[Rule]:
+    """The shipped rule files, through the JSON cache (tests validate these files)."""
+    from nimlint.engine import rule_cache
+
+    paths = builtin_rule_files()
+    documents = rule_cache.load(paths)
+    if documents is None:
+        documents = [_read(path) for path in paths]
+        rule_cache.store(paths, documents)
+    return [
+        rule
+        for path, doc in zip(paths, documents, strict=True)
+        for rule in compile_rules(doc, path)
+    ]
+
+
+def _read(path: Path) -> dict:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise RuleFileError(f"{path}: cannot read rule file: {exc}") from None
+
+
+def compile_rules(document: dict, path: Path) -> list[Rule]:
     return [compile_rule(entry, origin=str(path)) for entry in document["rules"]]
 
 

@@ -7,7 +7,7 @@ import importlib.util
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-from nimlint.engine.declarative import RuleFileError, builtin_rule_files, load_rule_file
+from nimlint.engine.declarative import RuleFileError, load_builtin_rules, load_rule_file
 from nimlint.engine.model import Rule
 from nimlint.engine.python_rules import RuleSet
 
@@ -46,8 +46,7 @@ def build_registry(extra: Sequence[Path] = (), *, plugins: bool = True) -> Regis
     from nimlint.checks import builtin_rule_sets
 
     rules: list[Rule] = []
-    for path in builtin_rule_files():
-        rules.extend(load_rule_file(path, validate=False))  # tests validate the shipped files
+    rules.extend(load_builtin_rules())
     for rule_set in builtin_rule_sets():
         rules.extend(rule_set)
     if plugins:

@@ -301,23 +301,26 @@ def iter_documents(text: str, *, json_mode: bool = False) -> Iterator[Document |
     builder: _Builder | None = None
     index = 0
     get_event = parser.get_event
+    scalar, mapping_start, sequence_start = (
+        yaml.ScalarEvent,
+        yaml.MappingStartEvent,
+        yaml.SequenceStartEvent,
+    )
+    mapping_end, sequence_end, alias = yaml.MappingEndEvent, yaml.SequenceEndEvent, yaml.AliasEvent
     try:
         while True:
             event = get_event()
             kind = type(event)
-            if kind is yaml.ScalarEvent and builder.stack and _fast_scalar(builder, event):
-                continue
-            if kind is yaml.StreamEndEvent:
-                return
-            if kind is yaml.ScalarEvent:
-                builder.scalar(event)
-            elif kind is yaml.MappingStartEvent:
+            if kind is scalar:
+                if not (builder.stack and _fast_scalar(builder, event)):
+                    builder.scalar(event)
+            elif kind is mapping_start:
                 builder.start(event, {})
-            elif kind is yaml.SequenceStartEvent:
-                builder.start(event, [])
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            elif kind is mapping_end or kind is sequence_end:
                 builder.end(event)
-            elif kind is yaml.AliasEvent:
+            elif kind is sequence_start:
+                builder.start(event, [])
+            elif kind is alias:
                 builder.alias(event)
             elif kind is yaml.DocumentStartEvent:
                 builder = _Builder(index, json_mode)
@@ -326,6 +329,8 @@ def iter_documents(text: str, *, json_mode: bool = False) -> Iterator[Document |
                 yield builder.doc
                 builder = None
                 index += 1
+            elif kind is yaml.StreamEndEvent:
+                return
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         span = (

@@ -19,16 +19,22 @@ def unknown_key_problems(data: Any, shape: Shape) -> Iterator[tuple[str, Problem
         value, node, pointer = stack.pop()
         if isinstance(value, dict):
             known = node.properties
+            if known is None:
+                continue
             for key, child in value.items():
-                child_pointer = f"{pointer}/{escape_token(key)}"
-                if known is None:
-                    continue
-                if key in known:
-                    stack.append((child, known[key], child_pointer))
-                else:
-                    yield "S008", Problem(child_pointer, _unknown(key, pointer, known), "key")
+                sub = known.get(key)
+                if sub is None:
+                    key_pointer = f"{pointer}/{escape_token(key)}"
+                    yield "S008", Problem(key_pointer, _unknown(key, pointer, known), "key")
+                elif isinstance(child, (dict, list)):
+                    stack.append((child, sub, f"{pointer}/{escape_token(key)}"))
         elif isinstance(value, list) and node.items is not None:
-            stack.extend((item, node.items, f"{pointer}/{i}") for i, item in enumerate(value))
+            items = node.items
+            stack.extend(
+                (item, items, f"{pointer}/{i}")
+                for i, item in enumerate(value)
+                if isinstance(item, (dict, list))
+            )
 
 
 def _unknown(key: str, parent: str, known: dict) -> str:
