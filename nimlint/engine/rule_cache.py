@@ -1,14 +1,13 @@
 """A JSON cache of the shipped rule files: reading YAML costs more than the rest of setup.
 
 The cache lives in ``$NIMLINT_CACHE_DIR``, else ``$XDG_CACHE_HOME/nimlint``, else
-``~/.cache/nimlint``; its key covers nimlint's version and each file's path, size and
+``~/.cache/nimlint``; it records nimlint's version and each file's path, size and
 modification time, so an edited or upgraded rule file is read again. A cache that cannot
 be read or written is ignored.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -24,20 +23,26 @@ def cache_dir() -> Path:
     return Path(base) / "nimlint"
 
 
-def _key(paths: list[Path]) -> str:
-    digest = hashlib.sha256(__version__.encode())
+def _key(paths: list[Path]) -> list:
+    """What the cached documents were read from: each file's path, size and mtime."""
+    key: list = [__version__]
     for path in paths:
         stat = path.stat()
-        digest.update(f"\0{path}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
-    return digest.hexdigest()[:24]
+        key.append([str(path), stat.st_size, stat.st_mtime_ns])
+    return key
+
+
+def _file() -> Path:
+    return cache_dir() / f"rules-{__version__}.json"
 
 
 def load(paths: list[Path]) -> list | None:
     """The parsed documents of ``paths`` from the cache, or None."""
     try:
-        with open(cache_dir() / f"rules-{_key(paths)}.json", encoding="utf-8") as handle:
-            return json.load(handle)
-    except (OSError, ValueError):
+        with open(_file(), encoding="utf-8") as handle:
+            cached = json.load(handle)
+        return cached["documents"] if cached["key"] == _key(paths) else None
+    except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
@@ -46,9 +51,9 @@ def store(paths: list[Path], documents: list) -> None:
     try:
         folder = cache_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"rules-{_key(paths)}.json"
+        target = _file()
         temporary = target.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(documents), encoding="utf-8")
+        temporary.write_text(json.dumps({"key": _key(paths), "documents": documents}), "utf-8")
         os.replace(temporary, target)
     except OSError:
         pass
