@@ -17,8 +17,8 @@ from nimlint.engine.suppressions import apply, parse_directives
 from nimlint.findings import Finding, Problem, Severity
 from nimlint.loading.model import Document, ParseFailure
 from nimlint.loading.source import MAX_FILE_BYTES, decode, documents
+from nimlint.messages import json_type, type_words
 from nimlint.schema.kinds import detect_kind
-from nimlint.schema.messages import json_type, type_words
 from nimlint.schema.schemaset import OpenAPIError, SchemaSet, from_openapi, shipped
 from nimlint.schema.unknown_keys import unknown_key_problems, yaml11_problems
 from nimlint.schema.validate import schema_problems

@@ -18,7 +18,7 @@ import yaml
 from hypothesis import strategies as st
 
 from nimlint.loading.model import escape_token, unescape_token
-from nimlint.schema.messages import json_type
+from nimlint.messages import json_type
 
 ROOT = Path(__file__).resolve().parents[1]
 INT64 = (-(2**63), 2**63 - 1)  # the loader reports integers beyond 64 bits (P011)

@@ -743,6 +743,12 @@ def test_doc_schema_export_commands(tmp_path):
 
 def test_doc_mentions_only_real_cli_options():
     helps = nimlint("check", "--help").stdout + nimlint("schema", "--help").stdout
+    helps += subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     options = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", DOC.read_text("utf-8")))
     options -= {"--all-files"}  # pre-commit's
     assert len(options) >= 5

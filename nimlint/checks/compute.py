@@ -11,7 +11,7 @@ from nimlint.engine.context import Context, present
 from nimlint.engine.python_rules import RuleSet
 from nimlint.findings import Problem
 from nimlint.k8s.quantity import Quantity, QuantityError, is_milli_memory, parse_quantity
-from nimlint.schema.messages import field_name, show
+from nimlint.messages import field_name, show
 
 RULES = RuleSet()
 

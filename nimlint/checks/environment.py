@@ -9,7 +9,7 @@ from nimlint.engine.context import Context, present
 from nimlint.engine.python_rules import RuleSet
 from nimlint.findings import Problem
 from nimlint.k8s.names import env_var_name_errors, env_var_name_is_portable
-from nimlint.schema.messages import field_name, show
+from nimlint.messages import field_name, show
 
 RULES = RuleSet()
 

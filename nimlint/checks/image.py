@@ -8,7 +8,7 @@ from nimlint.engine.context import Context, present
 from nimlint.engine.python_rules import RuleSet
 from nimlint.findings import Problem
 from nimlint.k8s.image import ImageReference, ImageReferenceError, parse_image_reference
-from nimlint.schema.messages import show
+from nimlint.messages import show
 
 RULES = RuleSet()
 

@@ -13,7 +13,7 @@ from nimlint.k8s.names import (
     dns1035_label_errors,
     qualified_name_errors,
 )
-from nimlint.schema.messages import field_name, show
+from nimlint.messages import field_name, show
 
 RULES = RuleSet()
 

@@ -9,7 +9,7 @@ from nimlint.checks.serving import as_int, missing
 from nimlint.engine.context import Context, present
 from nimlint.engine.python_rules import RuleSet
 from nimlint.findings import Problem
-from nimlint.schema.messages import field_name
+from nimlint.messages import field_name
 
 RULES = RuleSet()
 

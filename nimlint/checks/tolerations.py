@@ -8,7 +8,7 @@ from nimlint.engine.context import Context
 from nimlint.engine.python_rules import RuleSet
 from nimlint.findings import Problem
 from nimlint.k8s.names import label_value_errors, qualified_name_errors
-from nimlint.schema.messages import field_name, show
+from nimlint.messages import field_name, show
 
 RULES = RuleSet()
 

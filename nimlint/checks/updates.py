@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from nimlint.engine.context import Context, present
 from nimlint.engine.python_rules import RuleSet
 from nimlint.findings import Problem
-from nimlint.schema.messages import show
+from nimlint.messages import show
 
 RULES = RuleSet()
 

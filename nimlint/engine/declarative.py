@@ -22,8 +22,8 @@ from nimlint.engine.context import Context
 from nimlint.engine.functions import FUNCTIONS, condition_holds, condition_text
 from nimlint.engine.model import KINDS, Rule
 from nimlint.findings import Problem, Severity
+from nimlint.messages import field_name
 from nimlint.resources import schema_path
-from nimlint.schema.messages import field_name
 
 
 class RuleFileError(ValueError):

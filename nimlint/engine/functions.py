@@ -17,7 +17,7 @@ from typing import Any
 from nimlint.engine.context import MISSING, Context, lookup, present
 from nimlint.findings import Problem
 from nimlint.k8s.quantity import QuantityError, parse_quantity
-from nimlint.schema.messages import field_name, show
+from nimlint.messages import field_name, show
 
 Function = Callable[[Any, dict, str, Context], Iterator[Problem]]
 FUNCTIONS: dict[str, Function] = {}

@@ -8,7 +8,7 @@ from typing import Any
 
 from nimlint.findings import Problem
 from nimlint.loading.model import Document, escape_token, unescape_token
-from nimlint.schema.messages import field_name, show
+from nimlint.messages import field_name, show
 from nimlint.schema.shape import Shape
 
 

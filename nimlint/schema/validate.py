@@ -8,7 +8,7 @@ from typing import Any
 
 from nimlint.findings import Problem
 from nimlint.loading.model import escape_token
-from nimlint.schema.messages import field_name, json_type, pattern_words, show, type_words
+from nimlint.messages import field_name, json_type, pattern_words, show, type_words
 from nimlint.schema.schemaset import SchemaSet
 
 # JSON Schema keyword -> rule id (one rule per kind of failure).

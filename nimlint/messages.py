@@ -1,4 +1,4 @@
-"""Readable names for fields, values and the document's regular expressions."""
+"""Readable names for fields, values and the document's regular expressions (all layers)."""
 
 from __future__ import annotations
 
