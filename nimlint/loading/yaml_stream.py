@@ -332,6 +332,13 @@ def iter_documents(text: str, *, json_mode: bool = False) -> Iterator[Document |
             elif kind is yaml.StreamEndEvent:
                 return
     except yaml.MarkedYAMLError as exc:
+        if "maximum nesting depth" in str(exc.problem):  # libyaml >= 0.2.6 stops at 1,000
+            yield ParseFailure(
+                "P006",
+                f"document {index + 1} not linted: nesting deeper than {MAX_DEPTH} levels",
+                Span(1, 1, 1, 1),
+            )
+            return
         mark = exc.problem_mark or exc.context_mark
         span = (
             Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2)
