@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from nimlint.checks.environment import (
-    active_variables,
     config_key_errors,
     given_sources,
     is_secret_name,
@@ -73,7 +72,7 @@ def test_active_variables_skips_excluded_and_non_mappings() -> None:
         },
         "update",
     )
-    assert [p for p, _ in active_variables(ctx)] == [
+    assert [p for p, _ in ctx.applied("/spec/environmentVariables")] == [
         "/spec/environmentVariables/0",
         "/spec/environmentVariables/3",
     ]
@@ -81,4 +80,4 @@ def test_active_variables_skips_excluded_and_non_mappings() -> None:
 
 def test_active_variables_ignores_a_mapping_instead_of_a_list() -> None:
     ctx = Context({"spec": {"environmentVariables": {"A": {"name": "A"}}}}, "update")
-    assert list(active_variables(ctx)) == []
+    assert list(ctx.applied("/spec/environmentVariables")) == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from nimlint.checks.tolerations import (
-    active_tolerations,
     empty_key_needs_exists,
     missing_field,
     value_invalid,
@@ -18,7 +17,7 @@ def run(check, *tolerations: object) -> list[tuple[str, str]]:
 
 def test_active_tolerations_skips_excluded_and_non_mappings() -> None:
     ctx = Context({"spec": {"tolerations": [{"key": "a"}, None, {"exclude": True}]}}, "update")
-    assert [p for p, _ in active_tolerations(ctx)] == ["/spec/tolerations/0"]
+    assert [p for p, _ in ctx.applied("/spec/tolerations")] == ["/spec/tolerations/0"]
 
 
 def test_missing_field_reports_each_absent_or_null_field_at_the_toleration() -> None:

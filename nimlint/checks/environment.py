@@ -25,16 +25,6 @@ _SECRET_NAME = re.compile(r".+_(TOKEN|PASSWORD|SECRET|API_KEY)", re.IGNORECASE)
 _VARIABLE_REFERENCE = re.compile(r"\$\([^()]*\)")
 
 
-def active_variables(ctx: Context) -> Iterator[tuple[str, dict]]:
-    """(pointer, entry) for each env var mapping that is not ``exclude: true``."""
-    variables = ctx.get("/spec/environmentVariables")
-    if not isinstance(variables, list):
-        return
-    for index, entry in enumerate(variables):
-        if isinstance(entry, dict) and entry.get("exclude") is not True:
-            yield f"/spec/environmentVariables/{index}", entry
-
-
 def given_sources(entry: dict) -> list[str]:
     """The sources an entry sets, in SOURCES order; an empty ``value`` does not count."""
     return [s for s in SOURCES if present(entry.get(s)) and entry.get(s) != ""]
@@ -84,7 +74,7 @@ def name_invalid(ctx: Context) -> Iterator[Problem]:
 
     Entries with `exclude: true` never reach the pod and are skipped.
     """
-    for pointer, entry in active_variables(ctx):
+    for pointer, entry in ctx.applied("/spec/environmentVariables"):
         name = entry.get("name")
         errors = env_var_name_errors(name) if isinstance(name, str) and name else []
         if errors:
@@ -119,7 +109,7 @@ def name_not_portable(ctx: Context) -> Iterator[Problem]:
     `MY VAR`. Even where it is accepted, a shell cannot expand such a name, so NIM start
     scripts are unlikely to read it. Names that V002 already rejects are not reported.
     """
-    for pointer, entry in active_variables(ctx):
+    for pointer, entry in ctx.applied("/spec/environmentVariables"):
         name = entry.get("name")
         if not isinstance(name, str) or not name or env_var_name_errors(name):
             continue
@@ -167,7 +157,7 @@ def conflicting_sources(ctx: Context) -> Iterator[Problem]:
     Entries with `exclude: true` are skipped. The first source in the order value, secret,
     configMap, podFieldRef, userCredential is kept; every other one is reported.
     """
-    for pointer, entry in active_variables(ctx):
+    for pointer, entry in ctx.applied("/spec/environmentVariables"):
         sources = given_sources(entry)
         for source in sources[1:]:
             where = f"{pointer}/{source}"
@@ -209,7 +199,7 @@ def no_value(ctx: Context) -> Iterator[Problem]:
     ("Use 'true' in case the environment variable is defined in defaults of the policy,
     and you wish to exclude it from the workload"); neither is reported.
     """
-    for pointer, entry in active_variables(ctx):
+    for pointer, entry in ctx.applied("/spec/environmentVariables"):
         if not given_sources(entry) and not present(entry.get("value")):
             yield Problem(
                 pointer,
@@ -250,7 +240,7 @@ def reference_incomplete(ctx: Context) -> Iterator[Problem]:
     the resulting `secretKeyRef`/`configMapKeyRef` without a name or key and a `fieldRef`
     without a `fieldPath` as well. Entries with `exclude: true` are skipped.
     """
-    for pointer, entry in active_variables(ctx):
+    for pointer, entry in ctx.applied("/spec/environmentVariables"):
         for source, fields in REFERENCE_FIELDS.items():
             reference = entry.get(source)
             if not isinstance(reference, dict):
@@ -291,7 +281,7 @@ def reference_key_invalid(ctx: Context) -> Iterator[Problem]:
     anyway. `userCredential` keys are Run:ai's and are not checked. Entries with
     `exclude: true` are skipped.
     """
-    for pointer, entry in active_variables(ctx):
+    for pointer, entry in ctx.applied("/spec/environmentVariables"):
         for source in ("secret", "configMap"):
             reference = entry.get(source)
             key = reference.get("key") if isinstance(reference, dict) else None
@@ -336,7 +326,7 @@ def plaintext_secret(ctx: Context) -> Iterator[Problem]:
     value that is only a `$(OTHER_VAR)` reference are not reported. Entries with
     `exclude: true` are skipped.
     """
-    for pointer, entry in active_variables(ctx):
+    for pointer, entry in ctx.applied("/spec/environmentVariables"):
         name, value = entry.get("name"), entry.get("value")
         if not (isinstance(name, str) and is_secret_name(name) and isinstance(value, str)):
             continue

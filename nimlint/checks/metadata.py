@@ -23,16 +23,9 @@ NAME_SUFFIX_MARGIN = 6
 PRIORITY_CLASSES = ("very-low", "low", "medium-low", "medium", "medium-high", "high", "very-high")
 
 
-def _entries(ctx: Context, pointer: str) -> Iterator[tuple[str, dict]]:
-    """(pointer, entry) for each mapping in a name/value list not marked exclude: true."""
-    for entry_pointer, entry in ctx.each(f"{pointer}/*"):
-        if isinstance(entry, dict) and entry.get("exclude") is not True:
-            yield entry_pointer, entry
-
-
 def _names(ctx: Context, pointer: str) -> Iterator[tuple[str, str]]:
     """(pointer, name) for each applied entry whose name is a non-empty string."""
-    for entry_pointer, entry in _entries(ctx, pointer):
+    for entry_pointer, entry in ctx.applied(pointer):
         name = entry.get("name")
         if isinstance(name, str) and name:
             yield f"{entry_pointer}/name", name
@@ -172,7 +165,7 @@ def annotation_name_invalid(ctx: Context) -> Iterator[Problem]:
 def _annotation_pairs(ctx: Context) -> dict[str, str]:
     """The annotations as Kubernetes receives them: a map, the last entry of a name wins."""
     pairs: dict[str, str] = {}
-    for _, entry in _entries(ctx, "/spec/annotations"):
+    for _, entry in ctx.applied("/spec/annotations"):
         name, value = entry.get("name"), entry.get("value")
         if isinstance(name, str):
             pairs[name] = value if isinstance(value, str) else ""

@@ -13,16 +13,6 @@ from nimlint.messages import field_name, show
 RULES = RuleSet()
 
 
-def active_tolerations(ctx: Context) -> Iterator[tuple[str, dict]]:
-    """(pointer, toleration) for each toleration mapping that is not ``exclude: true``."""
-    tolerations = ctx.get("/spec/tolerations")
-    if not isinstance(tolerations, list):
-        return
-    for index, toleration in enumerate(tolerations):
-        if isinstance(toleration, dict) and toleration.get("exclude") is not True:
-            yield f"/spec/tolerations/{index}", toleration
-
-
 MANDATORY = {
     "key": 'the taint key; key "" with operator Exists tolerates every taint',
     "operator": "Equal or Exists",
@@ -71,7 +61,7 @@ def missing_field(ctx: Context) -> Iterator[Problem]:
     defaults of the policy, and you wish to exclude it from the workload"), so it needs
     none of the three.
     """
-    for pointer, toleration in active_tolerations(ctx):
+    for pointer, toleration in ctx.applied("/spec/tolerations"):
         for name, expected in MANDATORY.items():
             if toleration.get(name) is None:
                 message = f"{field_name(pointer)} needs {name} (mandatory in Run:ai): {expected}"
@@ -107,7 +97,7 @@ def empty_key_needs_exists(ctx: Context) -> Iterator[Problem]:
     rule reports an empty or missing key with another or no operator even when T001 also
     reports the missing key, so that it still holds where T001 is turned off.
     """
-    for pointer, toleration in active_tolerations(ctx):
+    for pointer, toleration in ctx.applied("/spec/tolerations"):
         operator = toleration.get("operator")
         if toleration.get("key") not in (None, "") or operator == "Exists":
             continue
@@ -152,7 +142,7 @@ def key_invalid(ctx: Context) -> Iterator[Problem]:
     not, and the pod is rejected. (Node taints use the same grammar, so no taint could
     match such a key anyway.)
     """
-    for pointer, toleration in active_tolerations(ctx):
+    for pointer, toleration in ctx.applied("/spec/tolerations"):
         key = toleration.get("key")
         errors = qualified_name_errors(key) if isinstance(key, str) and key else []
         if errors:
@@ -189,7 +179,7 @@ def value_invalid(ctx: Context) -> Iterator[Problem]:
     ending with an alphanumeric character. Anything else is rejected. With `Exists` the
     value must be empty instead (T003).
     """
-    for pointer, toleration in active_tolerations(ctx):
+    for pointer, toleration in ctx.applied("/spec/tolerations"):
         value = toleration.get("value")
         if toleration.get("operator") not in (None, "Equal") or not isinstance(value, str):
             continue

@@ -72,6 +72,18 @@ class Context:
             value = self._values[pointer] = lookup(self.data, pointer)
             return value
 
+    def applied(self, pointer: str) -> Iterator[tuple[str, dict]]:
+        """(pointer, entry) for each mapping in the list at ``pointer`` that reaches the cluster.
+
+        Run:ai list entries (env vars, labels, annotations, tolerations...) carry
+        ``exclude: true`` to drop a policy default; such an entry is skipped.
+        """
+        items = self.get(pointer)
+        if isinstance(items, list):
+            for index, entry in enumerate(items):
+                if isinstance(entry, dict) and entry.get("exclude") is not True:
+                    yield f"{pointer}/{index}", entry
+
     def each(self, glob: str) -> Iterator[tuple[str, Any]]:
         matches = self._expansions.get(glob)
         if matches is None:
