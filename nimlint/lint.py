@@ -75,6 +75,11 @@ class Linter:
         self._setups: dict[Path | None, Setup] = {}
         self._folders: dict[Path, Setup] = {}
 
+    @property
+    def setups(self) -> list[Setup]:
+        """Every configuration this linter has used so far."""
+        return list(self._setups.values())
+
     def setup_for(self, folder: Path) -> Setup:
         """The Setup for files in ``folder`` (config found upward, or --config)."""
         setup = self._folders.get(folder)
@@ -252,7 +257,7 @@ def lint_files(linter: Linter, files: Sequence[str], *, stdin: bytes = b"") -> L
             result.findings.extend(linter.lint_bytes(raw, name, folder))
         except ConfigError as exc:
             raise UsageError(str(exc)) from None
-    for setup in linter._setups.values():
+    for setup in linter.setups:
         result.rules.update(setup.registry)
         result.fail_on = setup.config.fail_on
     return result

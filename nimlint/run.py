@@ -32,7 +32,7 @@ def run_parallel(paths: Sequence[str], options: Options, jobs: int | None) -> Li
             linter.setup_for(folder)  # configs, rules and schemas are built once, then forked
         _LINTER = linter
         result = _fan_out(files, workers)
-        for setup in linter._setups.values():
+        for setup in linter.setups:
             result.rules.update(setup.registry)
     result.errors[:0] = errors
     return result

@@ -131,3 +131,19 @@ def test_unwritable_rule_cache_is_ignored(tmp_path: Path, monkeypatch) -> None:
     blocker.write_text("")
     monkeypatch.setenv("NIMLINT_CACHE_DIR", str(blocker / "cache"))
     assert len(build_registry(plugins=False)) > 80
+
+
+def test_worker_processes_give_the_same_report(tmp_path: Path) -> None:
+    from nimlint.lint import Options, lint_paths
+    from nimlint.run import run_parallel
+
+    good = (ROOT / "examples" / "llama3-8b-instruct.yaml").read_text()
+    for index in range(120):
+        text = good.replace("replicas: 1", f"replicas: {index - 60}")
+        (tmp_path / f"spec-{index:03}.yaml").write_text(text)
+    serial = lint_paths([str(tmp_path)], Options())
+    parallel = run_parallel([str(tmp_path)], Options(), jobs=2)
+    assert parallel.files == serial.files
+    assert parallel.findings == serial.findings
+    assert len(serial.findings) == 60
+    assert set(parallel.rules) == set(serial.rules)
