@@ -405,3 +405,14 @@ def test_hostile_stdin() -> None:
         assert code == 1 and rules(report["findings"]) == {rule}
     code, report, _ = nimlint("--stdin-filename", "x.json", "-", stdin=b'{"a": 1,}')
     assert code == 1 and rules(report["findings"]) == {"P001"}
+
+
+def test_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    fifo = tmp_path / "spec.yaml"
+    os.mkfifo(fifo)
+    good = tmp_path / "good.yaml"
+    good.write_text(GOOD)
+    code, report, stderr = nimlint(str(fifo), str(good), timeout=20)
+    assert code == 2
+    assert f"nimlint: error: {fifo}: not a regular file" in stderr
+    assert report["summary"]["files"] == 1  # the other file is still linted
