@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from nimlint.checks.serving import as_int, missing
-from nimlint.engine.context import Context
+from nimlint.engine.context import Context, as_int
+from nimlint.engine.functions import missing_problem
 
 
 def found(data: dict, pointer: str, path: str) -> list[tuple[str, str]]:
-    return [(p.pointer, p.message) for p in missing(Context(data, "create"), pointer, path, "")]
+    return [
+        (p.pointer, p.message)
+        for p in missing_problem(Context(data, "create").get(pointer), pointer, path, "")
+    ]
 
 
 def test_missing_reports_on_the_deepest_mapping() -> None:

@@ -147,3 +147,15 @@ def test_worker_processes_give_the_same_report(tmp_path: Path) -> None:
     assert parallel.findings == serial.findings
     assert len(serial.findings) == 60
     assert set(parallel.rules) == set(serial.rules)
+
+
+def test_required_reports_a_nested_path_on_its_deepest_existing_mapping() -> None:
+    from nimlint.engine.functions import required
+
+    context = Context({}, "create")
+    options = {"fields": ["claimInfo/size"]}
+    pvc = {"claimInfo": {"storageClass": "fast"}}
+    found = [(p.pointer, p.message) for p in required(pvc, options, "/spec/pvc", context)]
+    assert found == [("/spec/pvc/claimInfo", "spec.pvc.claimInfo needs size")]
+    assert [p.pointer for p in required({}, options, "/spec/pvc", context)] == ["/spec/pvc"]
+    assert list(required({"claimInfo": "x"}, options, "/spec/pvc", context)) == []

@@ -3,37 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from nimlint.engine.context import Context, present
+from nimlint.engine.context import Context, as_int
+from nimlint.engine.functions import missing_problem
 from nimlint.engine.python_rules import RuleSet
 from nimlint.findings import Problem
-from nimlint.messages import field_name
 
 RULES = RuleSet()
-
-
-def missing(ctx: Context, pointer: str, path: str, why: str) -> Iterator[Problem]:
-    """Report ``path`` (``a/b``) missing below the mapping at ``pointer``.
-
-    The finding sits on the deepest mapping of the path that exists; nothing is reported
-    when the path is complete or runs into a value of another type (the schema's finding).
-    """
-    node = ctx.get(pointer)
-    parts = path.split("/")
-    for index, part in enumerate(parts):
-        if not isinstance(node, dict):
-            return
-        if not present(node.get(part)):
-            wanted = ".".join(parts[index:])
-            yield Problem(pointer, f"{field_name(pointer)} needs {wanted}{why}", "key")
-            return
-        node, pointer = node[part], f"{pointer}/{part}"
-
-
-def as_int(value: Any) -> int | None:
-    """``value`` if it is an integer (not a boolean), else None."""
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 @RULES.rule(
@@ -73,7 +49,9 @@ def serving_port_required(ctx: Context) -> Iterator[Problem]:
     are PATCH requests that may change `servingPort.exposeExternally` alone and keep the
     port already set, so they are not checked.
     """
-    yield from missing(ctx, "/spec", "servingPort/port", " (the port the NIM listens on)")
+    yield from missing_problem(
+        ctx.get("/spec"), "/spec", "servingPort/port", " (the port the NIM listens on)"
+    )
 
 
 @RULES.rule(
@@ -169,6 +147,7 @@ def readiness_handler_required(ctx: Context) -> Iterator[Problem]:
     Checked on create requests only: an update is a PATCH that may change
     `periodSeconds` alone and keep the handler already set.
     """
-    yield from missing(
-        ctx, "/spec/probes/readiness", "handler/httpGet", " (the probe's action is mandatory)"
+    readiness = "/spec/probes/readiness"
+    yield from missing_problem(
+        ctx.get(readiness), readiness, "handler/httpGet", " (the probe's action is mandatory)"
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from nimlint.checks.serving import as_int, missing
-from nimlint.engine.context import Context, present
+from nimlint.engine.context import Context, as_int, present
+from nimlint.engine.functions import missing_problem
 from nimlint.engine.python_rules import RuleSet
 from nimlint.findings import Problem
 from nimlint.messages import field_name
@@ -114,7 +114,9 @@ def new_pvc_size_required(ctx: Context) -> Iterator[Problem]:
     already set.
     """
     if is_new_pvc(ctx.get(PVC)):
-        yield from missing(ctx, PVC, "claimInfo/size", " when existingPvc is false")
+        yield from missing_problem(
+            ctx.get(PVC), PVC, "claimInfo/size", " when existingPvc is false"
+        )
 
 
 @RULES.rule(

@@ -18,6 +18,11 @@ def present(value: Any) -> bool:
     return value is not MISSING and value is not None
 
 
+def as_int(value: Any) -> int | None:
+    """``value`` if it is an integer (not a boolean), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def lookup(root: Any, pointer: str) -> Any:
     """The value at JSON pointer ``pointer`` under ``root``, or MISSING."""
     node = root

@@ -17,6 +17,7 @@ from typing import Any
 from nimlint.engine.context import MISSING, Context, lookup, present
 from nimlint.findings import Problem
 from nimlint.k8s.quantity import QuantityError, parse_quantity
+from nimlint.loading.model import escape_token
 from nimlint.messages import field_name, show
 
 Function = Callable[[Any, dict, str, Context], Iterator[Problem]]
@@ -51,14 +52,39 @@ def _when(options: dict) -> str:
     return f" when {options['when-text']}" if options.get("when-text") else ""
 
 
+def first_missing(node: Any, pointer: str, path: str) -> tuple[str, str] | None:
+    """Where relative ``path`` (``a/b``) stops below ``node``: (pointer of the deepest
+    mapping that exists, the dotted rest of the path), or None when it is complete or runs
+    into a value of another type (the schema reports that)."""
+    parts = path.split("/")
+    for index, part in enumerate(parts):
+        if not isinstance(node, dict):
+            return None
+        if not present(node.get(part)):
+            return pointer, ".".join(parts[index:])
+        node, pointer = node[part], f"{pointer}/{escape_token(part)}"
+    return None
+
+
+def missing_problem(node: Any, pointer: str, path: str, why: str) -> Iterator[Problem]:
+    """A "needs" finding on the deepest existing mapping of ``path``, if it is incomplete."""
+    gap = first_missing(node, pointer, path)
+    if gap is not None:
+        where, rest = gap
+        yield Problem(where, f"{field_name(where)} needs {rest}{why}", "key")
+
+
 @_function("required")
 def required(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[Problem]:
-    """Every field in ``fields`` must be present."""
+    """Every field in ``fields`` must be present; a nested path is reported on its deepest
+    existing mapping."""
     for path in options["fields"]:
-        _, value = resolve(node, pointer, path, ctx)
-        if not present(value):
-            where = field_name(pointer)
-            yield Problem(pointer, f"{where} needs {path.replace('/', '.')}{_when(options)}", "key")
+        if path.startswith("/"):
+            if not present(ctx.get(path)):
+                where = field_name(pointer)
+                yield Problem(pointer, f"{where} needs {field_name(path)}{_when(options)}", "key")
+        else:
+            yield from missing_problem(node, pointer, path, _when(options))
 
 
 @_function("forbidden")
