@@ -9,10 +9,11 @@ from pathlib import Path
 import click
 
 from nimlint import __version__
+from nimlint.engine.model import KINDS
+from nimlint.findings import Severity
+from nimlint.report import FORMATS
 
-FORMATS = ("text", "json", "gcc", "sarif", "github", "junit")
-KINDS = ("create", "update", "response")
-LEVELS = ("error", "warning", "info")
+LEVELS = tuple(str(level) for level in sorted(Severity, reverse=True))
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -192,14 +193,10 @@ def _want_color(mode: str) -> bool:
 
 
 def _level(text):
-    from nimlint.findings import Severity
-
     return Severity.parse(text) if text else None
 
 
 def _parse_severities(values):
-    from nimlint.findings import Severity
-
     parsed = {}
     for value in values:
         rule, sep, level = value.partition("=")
