@@ -69,6 +69,7 @@ class Run:
     seconds: float
     rss_mb: float
     exit_code: int
+    cpu_seconds: float  # user + system: less sensitive to other load than wall time
 
 
 def log(message: str) -> None:
@@ -93,7 +94,7 @@ def interpreter(script: str) -> str:
 
 
 def measure(cmd: list[str], cwd: Path) -> Run:
-    """Wall time and peak RSS of one run; exit codes 0 and 1 (findings) both count as success."""
+    """Wall time, peak RSS and CPU time of one run; exit codes 0 and 1 (findings) are success."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, env=TOOL_ENV, stdout=subprocess.DEVNULL, stderr=err)
@@ -104,7 +105,7 @@ def measure(cmd: list[str], cwd: Path) -> Run:
             err.seek(0)
             tail = err.read().decode(errors="replace")[-2000:]
             raise RuntimeError(f"{' '.join(cmd[:3])} ... exited {code}:\n{tail}")
-    return Run(seconds, usage.ru_maxrss / 1024, code)
+    return Run(seconds, usage.ru_maxrss / 1024, code, usage.ru_utime + usage.ru_stime)
 
 
 def paired(commands: dict[str, list[str]], cwd: Path, repeat: int, label: str) -> dict:
