@@ -41,7 +41,7 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
 
 class _Group(click.Group):
     def list_commands(self, ctx):
-        return ["check", "rules", "rule", "schema"]
+        return ["check", "effective", "rules", "rule", "schema"]
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -114,6 +114,12 @@ def cli() -> None:
     show_default=True,
     help="Colour in text output (auto: on a terminal, no NO_COLOR).",
 )
+@click.option(
+    "--base",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="PATCH preview: lint each update body applied to this running service (GET "
+    "response or create body).",
+)
 def check(
     paths,
     formats,
@@ -129,6 +135,7 @@ def check(
     stdin_filename,
     jobs,
     color,
+    base,
 ) -> None:
     from nimlint.lint import Options, UsageError, lint_paths
     from nimlint.run import run_parallel
@@ -151,6 +158,7 @@ def check(
         overrides=overrides,
         extra_rules=tuple(extra_rules),
         stdin_filename=stdin_filename,
+        base=base,
     )
     stdin = sys.stdin.buffer.read() if "-" in paths else b""
     try:
@@ -212,6 +220,39 @@ def _parse_severities(values):
 def _usage(message: str):
     click.echo(f"nimlint: error: {message}", err=True)
     sys.exit(EXIT_USAGE)
+
+
+@cli.command("effective")
+@click.argument("update", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--base",
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The running service (GET response or create body) the update applies to.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True
+)
+def effective(update, base, fmt) -> None:
+    """Print the service body UPDATE would leave: the merged spec, as the cluster gets it."""
+    from nimlint.effective.preview import BaseError, apply_update, load_base, load_layer
+
+    try:
+        merged = apply_update(load_base(base), load_layer(update, "update"))
+    except BaseError as exc:
+        _usage(str(exc))
+    click.echo(_dump(merged.data, fmt), nl=False)
+
+
+def _dump(data, fmt: str) -> str:
+    """YAML or JSON text of ``data``, non-ASCII escaped (no control characters reach a terminal)."""
+    if fmt == "json":
+        import json
+
+        return json.dumps(data, indent=2) + "\n"
+    import yaml
+
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=False, width=100)
 
 
 @cli.command("rules")

@@ -17,7 +17,16 @@ from typing import Any
 
 from nimlint.findings import Severity
 
-KEYS = ("select", "ignore", "severity", "per-file-ignores", "fail-on", "extra-rules", "openapi")
+KEYS = (
+    "select",
+    "ignore",
+    "severity",
+    "per-file-ignores",
+    "fail-on",
+    "extra-rules",
+    "openapi",
+    "bases",
+)
 
 
 class ConfigError(ValueError):
@@ -35,6 +44,7 @@ class Config:
     fail_on: Severity = Severity.ERROR
     extra_rules: tuple[Path, ...] = ()
     openapi: Path | None = None
+    bases: tuple[tuple[str, Path], ...] = ()  # (glob, running service) for PATCH preview
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None
 
@@ -50,6 +60,15 @@ class Config:
                 if fnmatch.fnmatchcase(relative, pattern) and _matches(rule_id, ids):
                     return False
         return True
+
+    def base_for(self, path: str) -> Path | None:
+        """The running service that update ``path`` applies to (first matching glob)."""
+        if self.bases:
+            relative = _relative(path, self.root)
+            for pattern, base in self.bases:
+                if fnmatch.fnmatchcase(relative, pattern):
+                    return base
+        return None
 
     def severity_of(self, rule_id: str, default: Severity) -> Severity:
         return self.severity.get(rule_id, default)
@@ -147,6 +166,11 @@ def parse_table(table: Mapping[str, Any], path: Path) -> Config:
         if not isinstance(table["openapi"], str):
             raise ConfigError(f"{path}: key 'openapi' must be a path")
         values["openapi"] = root / table["openapi"]
+    if "bases" in table:
+        bases = table["bases"]
+        if not isinstance(bases, dict) or not all(isinstance(b, str) for b in bases.values()):
+            raise ConfigError(f"{path}: key 'bases' must map globs to base files")
+        values["bases"] = tuple((str(glob), root / base) for glob, base in bases.items())
     return Config(**values)
 
 

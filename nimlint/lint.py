@@ -41,6 +41,7 @@ class Options:
     extra_rules: tuple[Path, ...] = ()
     stdin_filename: str | None = None
     plugins: bool = True
+    base: Path | None = None  # PATCH preview: the running service every update applies to
 
 
 @dataclass
@@ -74,6 +75,7 @@ class Linter:
         self.options = options or Options()
         self._setups: dict[Path | None, Setup] = {}
         self._folders: dict[Path, Setup] = {}
+        self._bases: dict[Path, Any] = {}  # loaded base layers (PATCH preview), by path
 
     @property
     def setups(self) -> list[Setup]:
@@ -111,7 +113,8 @@ class Linter:
             problems = [(text.rule, text.span, text.message)]
             return _findings(problems, name, setup)
         is_json = name.endswith(".json")
-        placed = list(self._problems(text, is_json, setup))
+        base = self.options.base or setup.config.base_for(name)
+        placed = list(self._problems(text, is_json, setup, name, base))
         findings = _findings(placed, name, setup)
         directives = [] if is_json else parse_directives(text)
         if directives:
@@ -124,20 +127,47 @@ class Linter:
             findings += _findings(unused, name, setup)
         return sorted(findings, key=Finding.sort_key)
 
-    def _problems(self, text: str, is_json: bool, setup: Setup) -> Iterator[tuple]:
+    def _problems(
+        self, text: str, is_json: bool, setup: Setup, name: str, base: Path | None
+    ) -> Iterator[tuple]:
         count = 0
         for item in documents(text, is_json=is_json):
             count += 1
             if isinstance(item, ParseFailure):
                 yield item.rule, item.span, item.message
                 continue
-            for rule, problem in self.check_document(item, setup):
-                yield rule, item.span(problem.pointer, problem.at), problem.message, problem.pointer
+            own = [
+                (rule, item.span(problem.pointer, problem.at), problem.message, problem.pointer)
+                for rule, problem in self.check_document(item, setup)
+            ]
+            yield from own
+            if base is not None and (self.options.kind or detect_kind(item.data)) == "update":
+                seen = {placed[:3] for placed in own}
+                previewed = self._preview(item, setup, name, base)
+                yield from (placed for placed in previewed if placed[:3] not in seen)
         if count == 0:
             yield "P004", None, "empty file: no YAML document (only blank lines or comments)"
 
-    def check_document(self, doc: Document, setup: Setup) -> Iterator[tuple[str, Problem]]:
-        """Every (rule id, problem) of one document."""
+    def _preview(self, doc: Document, setup: Setup, name: str, base: Path) -> Iterator[tuple]:
+        """Findings of update ``doc`` applied to the service in ``base`` (imported lazily)."""
+        from nimlint.effective.merge import Layer
+        from nimlint.effective.preview import KIND, BaseError, load_base, preview
+
+        if base not in self._bases:
+            try:
+                self._bases[base] = load_base(base)
+            except BaseError as exc:
+                raise UsageError(str(exc)) from None
+
+        def check(merged: Document) -> Iterator[tuple[str, Problem]]:
+            return self.check_document(merged, setup, KIND)
+
+        return preview(check, self._bases[base], Layer(name, doc))
+
+    def check_document(
+        self, doc: Document, setup: Setup, kind: str | None = None
+    ) -> Iterator[tuple[str, Problem]]:
+        """Every (rule id, problem) of one document (``kind``: forced, else detected)."""
         yield from doc.problems
         if doc.data is None:
             yield "P004", Problem("", f"document {doc.index + 1} is empty")
@@ -146,7 +176,7 @@ class Linter:
             what = type_words([json_type(doc.data)])
             yield "P003", Problem("", f"document {doc.index + 1} is {what}, not a mapping")
             return
-        kind = self.options.kind or detect_kind(doc.data)
+        kind = kind or self.options.kind or detect_kind(doc.data)
         schemas = setup.schemas
         yield from schema_problems(schemas, kind, doc.data)
         shape = schemas.shape(kind)

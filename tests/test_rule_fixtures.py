@@ -22,7 +22,8 @@ UNLINTABLE_EXAMPLES = {"K008", "P007", "S007", "S009", "X002"}
 
 
 def fixture_options(rule_id: str, folder: Path) -> Options:
-    """Options for a rule's fixtures; a folder's options.yaml may set openapi, rules, select."""
+    """Options for a rule's fixtures; a folder's options.yaml may set openapi, rules, select,
+    and base (the running service an update applies to, for PATCH preview rules)."""
     extra = (
         yaml.safe_load((folder / "options.yaml").read_text())
         if (folder / "options.yaml").exists()
@@ -32,11 +33,12 @@ def fixture_options(rule_id: str, folder: Path) -> Options:
     if "openapi" in extra:
         overrides["openapi"] = folder / extra["openapi"]
     rules = tuple(folder / r for r in extra.get("rules", ()))
-    return Options(overrides=overrides, extra_rules=rules, plugins=False)
+    base = folder / extra["base"] if "base" in extra else None
+    return Options(overrides=overrides, extra_rules=rules, plugins=False, base=base)
 
 
-def lint_as(rule_id: str, path: Path) -> list[str]:
-    linter = Linter(fixture_options(rule_id, path.parent))
+def lint_as(rule_id: str, path: Path, folder: Path | None = None) -> list[str]:
+    linter = Linter(fixture_options(rule_id, folder or path.parent))
     findings = linter.lint_bytes(path.read_bytes(), path.name, path.parent)
     return sorted(f"{f.line}:{f.column} {f.pointer}".strip() for f in findings if f.rule == rule_id)
 
@@ -78,5 +80,5 @@ def test_documented_examples(rule_id: str, tmp_path: Path) -> None:
     for kind, text, should_fire in (("bad", rule.bad, True), ("good", rule.good, False)):
         path = tmp_path / f"{kind}.yaml"
         path.write_text(text)
-        fired = bool(lint_as(rule_id, path))
+        fired = bool(lint_as(rule_id, path, FIXTURES / rule_id))
         assert fired == should_fire, f"{rule_id} documented {kind} example"

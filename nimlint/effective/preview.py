@@ -1,0 +1,145 @@
+"""PATCH preview: an update body applied to the service it changes (``check --base``).
+
+The update is applied in the order ``docs/preview.md`` documents: every field named in
+``fieldsToRemove`` is removed from the base spec; ``spec`` is merged into the base spec; then
+"replicas and autoscaling are mutually exclusive - adding one automatically removes the
+other", so the one the update sets removes the base's other.
+
+ASSUMPTION (stated here and in docs/preview.md only): the Run:ai document does not say how
+deep an update's ``spec`` merges. nimlint reads it as a nested merge: mappings merge key by
+key at every depth, lists and scalars replace, and a ``null`` keeps the base value (removal
+is what ``fieldsToRemove`` is for). ``merge.merge`` with ``replace_lists`` is that reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from nimlint.effective.merge import Effective, Layer, merge
+from nimlint.effective.placement import Check, Placed, lint_effective
+from nimlint.engine.context import MISSING, lookup, present
+from nimlint.findings import Problem
+from nimlint.loading.model import Document, escape_token
+from nimlint.loading.source import MAX_FILE_BYTES, decode, documents
+from nimlint.messages import show
+from nimlint.schema.kinds import detect_kind
+
+EXCLUSIVE = ("replicas", "autoscaling")  # adding one automatically removes the other
+KIND = "create"  # the merged body is a whole service, linted like a create request
+
+
+class BaseError(ValueError):
+    """A base file that cannot be used: names the file and the reason."""
+
+
+def load_layer(path: Path, what: str, role: str = "") -> Layer:
+    """The one mapping document of file ``path`` as a layer; ``what`` names it in errors."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise BaseError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
+    text = decode(raw)
+    if not isinstance(text, str):
+        raise BaseError(f"{path}: {what} not usable: {text.message}")
+    found = list(documents(text, is_json=path.suffix == ".json"))
+    failure = next((d for d in found if not isinstance(d, Document)), None)
+    if failure is not None:
+        where = f"{path}:{failure.span.line}:{failure.span.column}"
+        raise BaseError(f"{where}: {what} is not valid YAML/JSON: {failure.message}")
+    if len(found) != 1 or not isinstance(found[0].data, dict):
+        raise BaseError(f"{path}: {what} must be one YAML/JSON mapping")
+    return Layer(str(path), found[0], role)
+
+
+def load_base(path: Path) -> Layer:
+    """The service body at ``path`` (a GET response or a create body), as a layer."""
+    layer = load_layer(path, "base", "base")
+    data = layer.document.data
+    if not isinstance(data.get("spec"), dict) or detect_kind(data) == "update":
+        raise BaseError(
+            f"{path}: base is not a NIM service body (a GET response or a create body "
+            "with a 'spec' mapping)"
+        )
+    return layer
+
+
+def apply_update(base: Layer, update: Layer) -> Effective:
+    """The service as it will be once ``update`` is applied to ``base``."""
+    result = Effective.of(base)
+    for name in _removed(update):
+        result = result.without(f"/spec/{escape_token(name)}")
+    changes = Effective.of(update).without("/fieldsToRemove")
+    result = merge(result, changes)
+    spec = lookup(update.document.data, "/spec")
+    for field, other in (EXCLUSIVE, EXCLUSIVE[::-1]):
+        if isinstance(spec, dict) and present(spec.get(field)) and other not in spec:
+            result = result.without(f"/spec/{other}")
+    return result
+
+
+def _removed(update: Layer) -> list[str]:
+    names = lookup(update.document.data, "/fieldsToRemove")
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
+
+
+def preview(check: Check, base: Layer, update: Layer) -> Iterator[Placed]:
+    """Findings of ``update`` applied to ``base``, placed in the update's file."""
+    merged = apply_update(base, update)
+    yield from lint_effective(check, merged, update, Effective.of(base))
+    for rule, problem in immutable_changes(base, update, merged):
+        yield (
+            rule,
+            update.document.span(problem.pointer, problem.at),
+            problem.message,
+            (problem.pointer),
+        )
+
+
+RECREATE = "; delete the NIM service and create it again to change it"
+
+
+def immutable_changes(base: Layer, update: Layer, merged: Effective) -> Iterator[tuple]:
+    """B001 (spec.multiNode) and B002 (an operator-created PVC) changed or removed."""
+    before = base.document.data["spec"]
+    after = merged.data.get("spec") if isinstance(merged.data, dict) else None
+    after = after if isinstance(after, dict) else {}
+    multi_before, multi_after = before.get("multiNode"), after.get("multiNode")
+    if multi_before != multi_after:
+        pointer = _touching(update, "multiNode", "/spec/multiNode", multi_before, multi_after)
+        message = (
+            f"spec.multiNode is immutable once the resource is created (running: "
+            f"{show(multi_before)}, after this update: {show(multi_after)}){RECREATE}"
+        )
+        yield "B001", Problem(pointer, message)
+    pvc_before = lookup(before, "/modelStore/pvc")
+    pvc_after = lookup(after, "/modelStore/pvc")
+    created = isinstance(pvc_before, dict) and pvc_before.get("existingPvc") is not True
+    if created and pvc_before != pvc_after:
+        pointer = _touching(update, "modelStore", "/spec/modelStore/pvc", pvc_before, pvc_after)
+        message = (
+            "spec.modelStore.pvc is immutable once the service has created its PVC "
+            f"(existingPvc is not true in {base.name}:{base.line_of('/spec/modelStore/pvc')})"
+            f"{RECREATE}"
+        )
+        yield "B002", Problem(pointer, message)
+
+
+def _touching(update: Layer, removable: str, pointer: str, before, after) -> str:
+    """Where the update changes ``pointer``: its fieldsToRemove entry, or the first field of
+    its spec whose value differs."""
+    names = lookup(update.document.data, "/fieldsToRemove")
+    if isinstance(names, list) and removable in names:
+        return f"/fieldsToRemove/{names.index(removable)}"
+    return _first_change(lookup(update.document.data, pointer), before, after, pointer)
+
+
+def _first_change(sent, before, after, pointer: str) -> str:
+    if isinstance(sent, dict) and isinstance(after, dict):
+        for key, value in sent.items():
+            old = before.get(key, MISSING) if isinstance(before, dict) else MISSING
+            new = after.get(key, MISSING)
+            if old != new:
+                return _first_change(value, old, new, f"{pointer}/{escape_token(key)}")
+    return pointer
