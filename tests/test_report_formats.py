@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import json
 import re
@@ -113,7 +112,7 @@ SEVERITIES = st.sampled_from(list(Severity))
 
 def _report(message: str, file: str = "a.yaml", severity: Severity = Severity.ERROR) -> Report:
     """A report of one finding with ``message`` in ``file``."""
-    finding = dataclasses.replace(FINDINGS[0], message=message, file=file, severity=severity)
+    finding = FINDINGS[0]._replace(message=message, file=file, severity=severity)
     return Report((finding,), (file,), RULES, "1.2.3")
 
 
@@ -196,8 +195,8 @@ def _sarif_validator() -> jsonschema.Draft4Validator:
 
 ODD_PATHS = Report(
     (
-        dataclasses.replace(FINDINGS[0], file="dir with space/ünï%#?.yaml"),
-        dataclasses.replace(FINDINGS[1], file="/nowhere/abs.yaml"),
+        FINDINGS[0]._replace(file="dir with space/ünï%#?.yaml"),
+        FINDINGS[1]._replace(file="/nowhere/abs.yaml"),
     ),
     ("dir with space/ünï%#?.yaml", "/nowhere/abs.yaml"),
     RULES,

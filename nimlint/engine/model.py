@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from nimlint.findings import Problem, Severity
 
@@ -16,8 +15,7 @@ KINDS = ("create", "update", "response")
 Check = Callable[["Context"], Iterable[Problem]]
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """A rule: identity, documentation, and (for semantic rules) its check.
 
     Rules reported by the loader or the schema layer have ``check=None`` and say so in
@@ -32,7 +30,7 @@ class Rule:
     rationale: str
     bad: str
     good: str
-    kinds: frozenset[str] = field(default_factory=lambda: frozenset(KINDS))
-    check: Check | None = field(default=None, compare=False, repr=False)
+    kinds: frozenset[str] = frozenset(KINDS)
+    check: Check | None = None
     origin: str = "builtin"
     reported_by: str = "rules"

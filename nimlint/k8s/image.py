@@ -12,8 +12,8 @@ Where docker only says "invalid reference format", the reason names the failing 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 NAME_TOTAL_LENGTH_MAX = 255
 DEFAULT_REGISTRY = "docker.io"
@@ -36,8 +36,7 @@ class ImageReferenceError(ValueError):
     """An image reference that a container runtime would refuse; the message says why."""
 
 
-@dataclass(frozen=True, slots=True)
-class ImageReference:
+class ImageReference(NamedTuple):
     """A parsed image reference, fields as written (no ``library/`` or default tag added)."""
 
     domain: str | None

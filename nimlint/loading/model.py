@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from nimlint.findings import Problem, Span
 
@@ -41,8 +41,7 @@ class Document:
             at = "key"
 
 
-@dataclass(frozen=True)
-class ParseFailure:
+class ParseFailure(NamedTuple):
     """A problem that stopped the loader from producing a document."""
 
     rule: str
