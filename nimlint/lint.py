@@ -76,6 +76,7 @@ class Linter:
         self._setups: dict[Path | None, Setup] = {}
         self._folders: dict[Path, Setup] = {}
         self._bases: dict[Path, Any] = {}  # loaded base layers (PATCH preview), by path
+        self._known: dict[tuple[Path, int], Any] = {}  # what each base reports, per Setup
 
     @property
     def setups(self) -> list[Setup]:
@@ -150,19 +151,22 @@ class Linter:
 
     def _preview(self, doc: Document, setup: Setup, name: str, base: Path) -> Iterator[tuple]:
         """Findings of update ``doc`` applied to the service in ``base`` (imported lazily)."""
+        from nimlint.effective import preview as patch
         from nimlint.effective.merge import Layer
-        from nimlint.effective.preview import KIND, BaseError, load_base, preview
 
         if base not in self._bases:
             try:
-                self._bases[base] = load_base(base)
-            except BaseError as exc:
+                self._bases[base] = patch.load_base(base)
+            except patch.BaseError as exc:
                 raise UsageError(str(exc)) from None
 
         def check(merged: Document) -> Iterator[tuple[str, Problem]]:
-            return self.check_document(merged, setup, KIND)
+            return self.check_document(merged, setup, patch.KIND)
 
-        return preview(check, self._bases[base], Layer(name, doc))
+        known = self._known.get((base, id(setup)))
+        if known is None:
+            known = self._known[base, id(setup)] = patch.base_findings(check, self._bases[base])
+        return patch.preview(check, self._bases[base], Layer(name, doc), known)
 
     def check_document(
         self, doc: Document, setup: Setup, kind: str | None = None

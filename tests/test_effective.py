@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nimlint.effective.merge import Effective, Layer, merge, sequence
-from nimlint.effective.placement import lint_effective
+from nimlint.effective.placement import known_findings, lint_effective
 from nimlint.engine.context import MISSING, lookup
 from nimlint.findings import Problem
 from nimlint.loading.source import documents
@@ -110,7 +110,8 @@ def test_findings_are_placed_in_the_target_with_origin_suffixes_and_base_ones_dr
     base = layer("running.yaml", "spec:\n  request: 16\n  limit: 32\n  old: 1\n", "base")
     update = layer("update.yaml", "spec:\n  limit: 8\n")
     merged = merge(Effective.of(base), Effective.of(update))
-    placed = list(lint_effective(fake_check, merged, update, Effective.of(base)))
+    known = known_findings(fake_check, Effective.of(base))
+    placed = list(lint_effective(fake_check, merged, update, known))
     assert [(rule, span.line, span.column, msg, ptr) for rule, span, msg, ptr in placed] == [
         (
             "R999",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -153,6 +154,16 @@ def test_bad_base_is_exit_2_naming_it(tmp_path):
             assert str(base) in done.stderr.decode() and words in done.stderr.decode()
 
 
+def test_a_base_that_is_a_fifo_is_refused_at_once(tmp_path):
+    update = tmp_path / "update.yaml"
+    update.write_text("spec:\n  replicas: 3\n")
+    fifo = tmp_path / "running.yaml"
+    os.mkfifo(fifo)
+    (tmp_path / ".nimlint.yaml").write_text("bases: {'*': running.yaml}\n")
+    done = nimlint("check", str(update))
+    assert done.returncode == 2 and b"running.yaml: base is not a regular file" in done.stderr
+
+
 def test_bases_config_maps_update_folders_to_their_service(tmp_path):
     updates = tmp_path / "deploy" / "llama" / "updates"
     updates.mkdir(parents=True)
@@ -185,3 +196,18 @@ def test_plain_check_does_not_import_the_preview_code():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=Path.cwd())
     assert done.stdout.decode().splitlines()[-1] == "[]"
+
+
+def test_effective_output_never_carries_control_characters(tmp_path):
+    base = tmp_path / "running.json"
+    body = yaml.safe_load(RUNNING.read_text())
+    body["spec"]["image"] = "evil\x1b[2J\u202e\x85name"
+    base.write_text(json.dumps(body))
+    path = tmp_path / "update.yaml"
+    path.write_text("spec:\n  replicas: 4\n")
+    for fmt in ("yaml", "json"):
+        done = nimlint("effective", "--format", fmt, "--base", str(base), str(path))
+        assert done.returncode == 0
+        text = done.stdout.decode("ascii")  # non-ASCII is escaped too
+        assert "\x1b" not in text
+        assert "\\e[2J" in text or "\\u001b[2J" in text

@@ -10,7 +10,7 @@ target did not touch, are dropped: they belong to the lower layer.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 
 from nimlint.effective.merge import Effective, Layer, Origin
 from nimlint.engine.context import MISSING, lookup
@@ -28,10 +28,10 @@ _TOKEN = re.compile(r"\[(\d+)\]|\.?([A-Za-z_][\w-]*)")
 
 
 def lint_effective(
-    check: Check, merged: Effective, target: Layer, baseline: Effective | None = None
+    check: Check, merged: Effective, target: Layer, known: Collection[tuple] = ()
 ) -> Iterator[Placed]:
-    """Lint ``merged`` with ``check`` and place every finding in ``target``'s file."""
-    known = set() if baseline is None else set(_keys(check, baseline))
+    """Lint ``merged`` with ``check`` and place every finding in ``target``'s file; a finding
+    in ``known`` (see ``known_findings``) about values the target does not set is dropped."""
     for rule, problem in check(Document(merged.data, target.document.index, {})):
         mentioned = _mentioned(merged, problem)
         origins = [(p, merged.origin(p)) for p in mentioned]
@@ -44,9 +44,10 @@ def lint_effective(
         yield rule, span, problem.message + _suffix(merged, target, origins), pointer
 
 
-def _keys(check: Check, baseline: Effective) -> Iterator[tuple[str, str, str]]:
-    for rule, problem in check(Document(baseline.data, 0, {})):
-        yield rule, problem.pointer, problem.message
+def known_findings(check: Check, baseline: Effective) -> frozenset[tuple[str, str, str]]:
+    """What the lower layers alone report: (rule, pointer, message) of each finding."""
+    found = check(Document(baseline.data, 0, {}))
+    return frozenset((rule, problem.pointer, problem.message) for rule, problem in found)
 
 
 def _place(merged: Effective, target: Layer, problem: Problem) -> tuple[Span, str]:

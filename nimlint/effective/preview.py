@@ -13,11 +13,13 @@ is what ``fieldsToRemove`` is for). ``merge.merge`` with ``replace_lists`` is th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import stat
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from nimlint.effective.merge import Effective, Layer, merge
-from nimlint.effective.placement import Check, Placed, lint_effective
+from nimlint.effective.placement import Check, Placed, known_findings, lint_effective
 from nimlint.engine.context import MISSING, lookup, present
 from nimlint.findings import Problem
 from nimlint.loading.model import Document, escape_token
@@ -36,6 +38,8 @@ class BaseError(ValueError):
 def load_layer(path: Path, what: str, role: str = "") -> Layer:
     """The one mapping document of file ``path`` as a layer; ``what`` names it in errors."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device would block
+            raise BaseError(f"{path}: {what} is not a regular file")
         with open(path, "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
@@ -65,6 +69,11 @@ def load_base(path: Path) -> Layer:
     return layer
 
 
+def base_findings(check: Check, base: Layer) -> frozenset[tuple[str, str, str]]:
+    """What ``base`` reports on its own, linted as the merged body is: not repeated."""
+    return known_findings(check, Effective.of(base))
+
+
 def apply_update(base: Layer, update: Layer) -> Effective:
     """The service as it will be once ``update`` is applied to ``base``."""
     result = Effective.of(base)
@@ -84,10 +93,11 @@ def _removed(update: Layer) -> list[str]:
     return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
 
 
-def preview(check: Check, base: Layer, update: Layer) -> Iterator[Placed]:
-    """Findings of ``update`` applied to ``base``, placed in the update's file."""
+def preview(check: Check, base: Layer, update: Layer, known: Collection[tuple]) -> Iterator[Placed]:
+    """Findings of ``update`` applied to ``base``, placed in the update's file; ``known`` is
+    what the base alone reports (``base_findings``)."""
     merged = apply_update(base, update)
-    yield from lint_effective(check, merged, update, Effective.of(base))
+    yield from lint_effective(check, merged, update, known)
     for rule, problem in immutable_changes(base, update, merged):
         yield (
             rule,
