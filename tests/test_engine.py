@@ -126,6 +126,36 @@ def test_rule_cache_is_keyed_by_file_state(tmp_path: Path, monkeypatch) -> None:
     assert rule_cache.load([rule_file]) is None
 
 
+def test_cached_python_rules_match_their_modules(tmp_path: Path, monkeypatch) -> None:
+    from nimlint.checks import builtin_rule_sets, builtin_rules
+
+    monkeypatch.setenv("NIMLINT_CACHE_DIR", str(tmp_path / "cache"))
+    imported = [rule._replace(check=None) for rules in builtin_rule_sets() for rule in rules]
+    first, cached = builtin_rules(), builtin_rules()  # the second comes from the cache
+    assert (tmp_path / "cache").is_dir()
+    for rules in (first, cached):
+        assert [rule._replace(check=None) for rule in rules] == imported
+        assert all(rule.check is not None for rule in rules)
+
+
+def test_rule_modules_import_only_for_rules_that_run(tmp_path: Path) -> None:
+    """With the rule cache filled, --select S imports no Python rule module; T001 only its own."""
+    script = (
+        "import sys\n"
+        "from nimlint.lint import Options, lint_text\n"
+        "text = open(sys.argv[1]).read()\n"
+        "for select in ('S', 'T001'):\n"
+        "    lint_text(text, 'spec.yaml', Options(overrides={'select': (select,)}))\n"
+        "    print(sorted(m for m in sys.modules if m.startswith('nimlint.checks.')))\n"
+    )
+    spec = ROOT / "examples" / "llama3-8b-instruct.yaml"
+    env = {"NIMLINT_CACHE_DIR": str(tmp_path), "PATH": ""}
+    command = [sys.executable, "-c", script, str(spec)]
+    subprocess.run(command, capture_output=True, env=env, check=True)  # fills the cache
+    out = subprocess.run(command, capture_output=True, text=True, env=env)
+    assert out.stdout.splitlines() == ["[]", "['nimlint.checks.tolerations']"], out.stderr
+
+
 def test_unwritable_rule_cache_is_ignored(tmp_path: Path, monkeypatch) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")

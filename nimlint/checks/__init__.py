@@ -1,10 +1,19 @@
-"""nimlint's own Python rules, one module per area."""
+"""nimlint's own Python rules, one module per area.
+
+A run learns what these rules are (id, name, severity, kinds, docs) from the rule cache and
+imports a rule's module only when its check first runs, so rules that are not selected, or
+whose kind is not linted, cost nothing at start-up.
+"""
 
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
+from nimlint.engine import rule_cache
+from nimlint.engine.model import Rule
 from nimlint.engine.python_rules import RuleSet
+from nimlint.findings import Severity
 
 MODULES = (
     "compute",
@@ -20,4 +29,49 @@ MODULES = (
 
 
 def builtin_rule_sets() -> list[RuleSet]:
+    """Every shipped rule set, importing every rule module."""
     return [importlib.import_module(f"nimlint.checks.{name}").RULES for name in MODULES]
+
+
+def builtin_rules() -> list[Rule]:
+    """The shipped Python rules, each check importing its module on first use."""
+    paths = [Path(__file__).with_name(f"{name}.py") for name in MODULES]
+    salt = list(Rule._fields)
+    entries = rule_cache.load(paths, "python-rules", salt)
+    if entries is None:
+        entries = [_entry(rule) for rule_set in builtin_rule_sets() for rule in rule_set]
+        rule_cache.store(paths, entries, "python-rules", salt)
+    return [_rule(entry) for entry in entries]
+
+
+def _rule(entry: dict) -> Rule:
+    fields = dict(entry, severity=Severity[entry["severity"]], kinds=frozenset(entry["kinds"]))
+    return Rule(**fields, check=LazyCheck(entry["origin"], entry["id"]))
+
+
+def _entry(rule: Rule) -> dict:
+    entry = rule._asdict()
+    del entry["check"]
+    entry["severity"] = rule.severity.name
+    entry["kinds"] = sorted(rule.kinds)
+    return entry
+
+
+class LazyCheck:
+    """The check of rule ``rule_id`` in ``module``, imported the first time it is called."""
+
+    __slots__ = ("_check", "module", "rule_id")
+
+    def __init__(self, module: str, rule_id: str):
+        self.module = module
+        self.rule_id = rule_id
+        self._check = None
+
+    def __call__(self, context):
+        if self._check is None:
+            rules = importlib.import_module(self.module).RULES
+            self._check = next(rule.check for rule in rules if rule.id == self.rule_id)
+        return self._check(context)
+
+    def __repr__(self) -> str:
+        return f"LazyCheck({self.module!r}, {self.rule_id!r})"

@@ -43,12 +43,11 @@ def _id_order(rule_id: str) -> tuple[str, str]:
 
 def build_registry(extra: Sequence[Path] = (), *, plugins: bool = True) -> Registry:
     """Every rule nimlint knows in this run."""
-    from nimlint.checks import builtin_rule_sets
+    from nimlint.checks import builtin_rules
 
     rules: list[Rule] = []
     rules.extend(load_builtin_rules())
-    for rule_set in builtin_rule_sets():
-        rules.extend(rule_set)
+    rules.extend(builtin_rules())
     if plugins:
         rules.extend(_entry_point_rules())
     for path in extra:
