@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from typing import Any
 
@@ -40,6 +39,8 @@ def unknown_key_problems(data: Any, shape: Shape) -> Iterator[tuple[str, Problem
 def _unknown(key: str, parent: str, known: dict) -> str:
     where = field_name(parent) if parent else "the document root"
     folded = {k.lower(): k for k in known}
+    import difflib  # only when there is something to suggest
+
     match = folded.get(key.lower()) or next(
         iter(difflib.get_close_matches(key, list(known), n=1, cutoff=0.7)), None
     )

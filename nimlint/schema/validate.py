@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from typing import Any
 
@@ -92,6 +91,8 @@ def _suggest(value: Any, options: list) -> str:
         return ""
     strings = [o for o in options if isinstance(o, str)]
     folded = {o.lower(): o for o in strings}
+    import difflib  # only when there is something to suggest
+
     match = folded.get(value.lower()) or next(
         iter(difflib.get_close_matches(value, strings, n=1, cutoff=0.75)), None
     )
