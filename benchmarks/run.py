@@ -27,6 +27,8 @@ SCHEMA = HERE.parent / "schemas" / "nim-service-create.schema.json"
 # Both tools run with cached bytecode, as after a wheel install, written only under corpus/.
 TOOL_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 TOOL_ENV["PYTHONPYCACHEPREFIX"] = str(HERE / "corpus" / "pycache")
+# nimlint's own rule cache, so another checkout on the machine cannot invalidate it mid-run.
+TOOL_ENV["NIMLINT_CACHE_DIR"] = str(HERE / "corpus" / "nimlint-cache")
 NO_STREAMS = "n/a: check-jsonschema loads one document per file and rejects multi-document streams"
 
 # Run a console script with a spy on a pure-Python YAML parser class, so we learn whether the
