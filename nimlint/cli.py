@@ -27,6 +27,8 @@ Examples:
   nimlint check --format sarif --output-file nimlint.sarif --format text deploy/
   cat spec.yaml | nimlint check --stdin-filename deploy/spec.yaml -
   nimlint check --select G,R --fail-on warning deploy/
+  nimlint check --diff deploy/               # show the safe fixes, write nothing
+  nimlint check --fix deploy/                # apply them, then report what remains
 
 \b
 Exit codes: 0 no finding at or above --fail-on (default: error); 1 some finding is;
@@ -120,6 +122,17 @@ def cli() -> None:
     help="PATCH preview: lint each update body applied to this running service (GET "
     "response or create body).",
 )
+@click.option("--fix", is_flag=True, help="Apply safe fixes in place, then report what remains.")
+@click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="With --fix or --diff: also apply fixes that change what the service does.",
+)
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the fixes as a unified diff and write nothing (exit 1 if there is one).",
+)
 def check(
     paths,
     formats,
@@ -136,6 +149,9 @@ def check(
     jobs,
     color,
     base,
+    fix,
+    unsafe_fixes,
+    diff,
 ) -> None:
     from nimlint.lint import Options, UsageError, lint_paths
     from nimlint.run import run_parallel
@@ -145,6 +161,8 @@ def check(
     formats = formats or (("github",) if os.environ.get("GITHUB_ACTIONS") == "true" else ("text",))
     if len(outputs) > len(formats):
         _usage("more --output-file than --format options")
+    if unsafe_fixes and not (fix or diff):
+        _usage("--unsafe-fixes needs --fix or --diff")
     overrides = {
         "select": _split(select),
         "ignore": _split(ignore),
@@ -159,6 +177,8 @@ def check(
         extra_rules=tuple(extra_rules),
         stdin_filename=stdin_filename,
         base=base,
+        fixes=bool({"json", "sarif"} & set(formats)),
+        fix=("unsafe" if unsafe_fixes else "safe") if fix or diff else "",
     )
     stdin = sys.stdin.buffer.read() if "-" in paths else b""
     try:
@@ -170,23 +190,60 @@ def check(
         _usage(str(exc))
     for error in result.errors:
         click.echo(f"nimlint: error: {error}", err=True)
-    _write_reports(result, formats, outputs, color)
+    if diff:
+        _show_diff(result)
+    if fix and not diff:
+        _write_fixes(result, stdin)
+    _write_reports(result, formats, outputs, color, to_stderr=fix and "-" in paths)
     if result.errors:
         sys.exit(EXIT_USAGE)
     failed = any(f.severity >= result.fail_on for f in result.findings)
     sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
-def _write_reports(result, formats, outputs, color) -> None:
+def _show_diff(result) -> None:
+    """--diff: the fixes as a unified diff on stdout, a count on stderr; exit now."""
+    from nimlint.fixer import unified_diff
+
+    for fixed in result.fixed:
+        click.echo(unified_diff(fixed), nl=False)
+    count = sum(f.fixed for f in result.fixed)
+    click.echo(f"would fix {count} finding{'s' * (count != 1)}", err=True)
+    sys.exit(EXIT_USAGE if result.errors else EXIT_FINDINGS if result.fixed else EXIT_OK)
+
+
+def _write_fixes(result, stdin: bytes) -> None:
+    """--fix: write each fixed file (standard input: the document goes to stdout)."""
+    from nimlint.lint import STDIN
+
+    fixed_stdin = None
+    for fixed in result.fixed:
+        if fixed.path == STDIN:
+            fixed_stdin = fixed.encoded()
+            continue
+        try:
+            Path(fixed.path).write_bytes(fixed.encoded())
+        except OSError as exc:
+            result.errors.append(f"cannot write {fixed.path}: {exc.strerror or exc}")
+            click.echo(f"nimlint: error: {result.errors[-1]}", err=True)
+    if STDIN in result.files or (fixed_stdin is not None):
+        sys.stdout.buffer.write(stdin if fixed_stdin is None else fixed_stdin)
+        sys.stdout.flush()
+    count = sum(f.fixed for f in result.fixed)
+    if count:
+        click.echo(f"fixed {count} finding{'s' * (count != 1)}", err=True)
+
+
+def _write_reports(result, formats, outputs, color, *, to_stderr=False) -> None:
     from nimlint.report import Report, render
 
     report = Report(result.findings, result.files, result.rules, __version__)
     for index, fmt in enumerate(formats):
         target = outputs[index] if index < len(outputs) else None
-        use_color = target is None and fmt == "text" and _want_color(color)
+        use_color = target is None and fmt == "text" and _want_color(color) and not to_stderr
         text = render(report, fmt, color=use_color)
         if target is None:
-            click.echo(text, nl=False, color=use_color)
+            click.echo(text, nl=False, color=use_color, err=to_stderr)
             continue
         try:
             Path(target).write_text(text, encoding="utf-8")

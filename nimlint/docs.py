@@ -10,7 +10,7 @@ from nimlint.engine.model import KINDS, Rule
 
 def rules_table(rules: Mapping[str, Rule]) -> str:
     lines = [
-        f"{rule.id:<6} {rule.severity!s:<8} {rule.name:<36} {rule.summary}"
+        f"{rule.id:<6} {rule.severity!s:<8} {rule.name:<36} fix: {rule.fix:<7} {rule.summary}"
         for rule in rules.values()
     ]
     return "\n".join(lines) + "\n"
@@ -25,6 +25,7 @@ def rules_json(rules: Mapping[str, Rule]) -> str:
             "summary": rule.summary,
             "kinds": [k for k in KINDS if k in rule.kinds],
             "reportedBy": rule.reported_by,
+            "fix": rule.fix,
             "origin": rule.origin if rule.origin.startswith("plugin") else "",
         }
         for rule in rules.values()
@@ -38,7 +39,7 @@ def rule_markdown(rule: Rule, heading: str = "##") -> str:
     return (
         f"{heading} {rule.id}\n\n"
         f"**{rule.name}** · default severity: `{rule.severity}` · documents: {kinds}"
-        f" · reported by: {rule.reported_by}\n\n"
+        f" · reported by: {rule.reported_by} · fix: {rule.fix}\n\n"
         f"{rule.summary}\n\n"
         f"{rule.rationale.strip()}\n\n"
         f"Reported:\n\n```yaml\n{rule.bad.rstrip()}\n```\n\n"
@@ -53,10 +54,10 @@ def rules_reference(rules: Mapping[str, Rule]) -> str:
         "Generated from the rule metadata by `python scripts/build_docs.py`; "
         "a test keeps it in sync. Change a rule's docs where the rule lives "
         "(`rules/*.yaml` or the docstring of its Python function), not here.\n\n"
-        "| id | name | severity | summary |\n|---|---|---|---|\n"
+        "| id | name | severity | fix | summary |\n|---|---|---|---|---|\n"
     )
     rows = "".join(
-        f"| [{r.id}](#{r.id.lower()}) | {r.name} | {r.severity} | {r.summary} |\n"
+        f"| [{r.id}](#{r.id.lower()}) | {r.name} | {r.severity} | {r.fix} | {r.summary} |\n"
         for r in rules.values()
     )
     return head + rows + "\n" + "\n".join(rule_markdown(r) for r in rules.values())

@@ -38,16 +38,52 @@ class Span(NamedTuple):
     end_column: int
 
 
+class Repair(NamedTuple):
+    """A rule's proposed fix, in terms of the data: the engine turns it into text edits.
+
+    ``op`` is ``quote`` (make the scalar at ``pointer`` the string of its source text),
+    ``replace`` (the string ``value``), ``rename`` (the key at ``pointer`` to ``value``)
+    or ``remove`` (the mapping entry or list item at ``pointer``).
+    """
+
+    op: str
+    pointer: str
+    message: str
+    value: str = ""
+
+
 class Problem(NamedTuple):
     """What a check yields: a JSON pointer and a message; the engine adds the rest.
 
     ``at`` chooses where the finding is placed: the ``value`` at the pointer, or its
-    ``key`` (used for unknown keys, duplicate keys and missing properties).
+    ``key`` (used for unknown keys, duplicate keys and missing properties). ``repair``
+    is the fix a rule that declares one proposes (see Rule.fix).
     """
 
     pointer: str
     message: str
     at: str = "value"
+    repair: Repair | None = None
+
+
+class Edit(NamedTuple):
+    """Replace the original text from ``start`` to ``end`` (character offsets) by ``content``.
+
+    ``span`` is the same region as 1-based lines and columns, for reports.
+    """
+
+    start: int
+    end: int
+    content: str
+    span: Span
+
+
+class Fix(NamedTuple):
+    """A finding's fix: ``safe`` keeps what the author meant; ``unsafe`` changes behaviour."""
+
+    applicability: str
+    message: str
+    edits: tuple[Edit, ...]
 
 
 class Finding(NamedTuple):
@@ -62,6 +98,7 @@ class Finding(NamedTuple):
     end_line: int
     end_column: int
     pointer: str
+    fix: Fix | None = None
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column, self.rule, self.message)

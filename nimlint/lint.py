@@ -14,7 +14,7 @@ from nimlint.engine.context import Context
 from nimlint.engine.declarative import RuleFileError
 from nimlint.engine.registry import Registry, build_registry
 from nimlint.engine.suppressions import apply, parse_directives
-from nimlint.findings import Finding, Problem, Severity
+from nimlint.findings import Finding, Fix, Problem, Repair, Severity
 from nimlint.loading.model import Document, ParseFailure
 from nimlint.loading.source import MAX_FILE_BYTES, decode, documents
 from nimlint.messages import json_type, type_words
@@ -42,6 +42,12 @@ class Options:
     stdin_filename: str | None = None
     plugins: bool = True
     base: Path | None = None  # PATCH preview: the running service every update applies to
+    fixes: bool = False  # attach each finding's fix (for --fix, --diff, JSON and SARIF)
+    fix: str = ""  # apply fixes: "safe", or "unsafe" for safe and unsafe ones
+
+    @property
+    def wants_fixes(self) -> bool:
+        return self.fixes or bool(self.fix)
 
 
 @dataclass
@@ -53,6 +59,7 @@ class LintResult:
     errors: list[str] = field(default_factory=list)
     rules: dict = field(default_factory=dict)
     fail_on: Severity = Severity.ERROR
+    fixed: list = field(default_factory=list)  # FixedFile for each file a fix changed
 
 
 @dataclass
@@ -116,6 +123,8 @@ class Linter:
         is_json = name.endswith(".json")
         base = self.options.base or setup.config.base_for(name)
         placed = list(self._problems(text, is_json, setup, name, base))
+        if any(entry[0] == "P001" for entry in placed):  # never fix around a syntax error
+            placed = [entry[:4] for entry in placed]
         findings = _findings(placed, name, setup)
         directives = [] if is_json else parse_directives(text)
         if directives:
@@ -132,15 +141,22 @@ class Linter:
         self, text: str, is_json: bool, setup: Setup, name: str, base: Path | None
     ) -> Iterator[tuple]:
         count = 0
+        source = None
         for item in documents(text, is_json=is_json):
             count += 1
             if isinstance(item, ParseFailure):
                 yield item.rule, item.span, item.message
                 continue
-            own = [
-                (rule, item.span(problem.pointer, problem.at), problem.message, problem.pointer)
-                for rule, problem in self.check_document(item, setup)
-            ]
+            own = []
+            for rule, problem in self.check_document(item, setup):
+                fix = None
+                if problem.repair is not None and self.options.wants_fixes:
+                    from nimlint.engine.fix_edits import SourceText
+
+                    source = source or SourceText(text, is_json)
+                    fix = _fix(setup.registry.get(rule), problem.repair, item, source)
+                span = item.span(problem.pointer, problem.at)
+                own.append((rule, span, problem.message, problem.pointer, fix))
             yield from own
             if base is not None and (self.options.kind or detect_kind(item.data)) == "update":
                 seen = {placed[:3] for placed in own}
@@ -200,10 +216,20 @@ def _run_rule(rule, context: Context) -> Iterator[tuple[str, Problem]]:
         yield "X002", Problem("", f"rule {rule.id} crashed: {type(exc).__name__}: {exc}")
 
 
+def _fix(rule, repair: Repair, doc: Document, source) -> Fix | None:
+    """The fix of a finding, if its rule declares fixes and the repair fits the text."""
+    if rule is None or rule.fix == "none":
+        return None
+    from nimlint.engine.fix_edits import resolve
+
+    edits = resolve(repair, doc, source)
+    return Fix(rule.fix, repair.message, edits) if edits else None
+
+
 def _findings(placed: Iterable[tuple], name: str, setup: Setup) -> list[Finding]:
     config, registry = setup.config, setup.registry
     out = []
-    for rule_id, span, message, *pointer in placed:
+    for rule_id, span, message, *located in placed:
         if not config.enabled(rule_id, name):
             continue
         severity = config.severity_of(rule_id, registry[rule_id].severity)
@@ -220,7 +246,8 @@ def _findings(placed: Iterable[tuple], name: str, setup: Setup) -> list[Finding]
                 column,
                 end_line,
                 end_column,
-                pointer[0] if pointer else "",
+                located[0] if located else "",
+                located[1] if len(located) > 1 else None,
             )
         )
     return out
@@ -288,7 +315,15 @@ def lint_files(linter: Linter, files: Sequence[str], *, stdin: bytes = b"") -> L
             continue
         result.files.append(name)
         try:
-            result.findings.extend(linter.lint_bytes(raw, name, folder))
+            if linter.options.fix:
+                from nimlint.fixer import fix_file
+
+                fixed = fix_file(linter, raw, name, folder, path)
+                result.findings.extend(fixed.findings)
+                if fixed.changed:
+                    result.fixed.append(fixed)
+            else:
+                result.findings.extend(linter.lint_bytes(raw, name, folder))
         except ConfigError as exc:
             raise UsageError(str(exc)) from None
     for setup in linter.setups:

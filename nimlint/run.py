@@ -51,6 +51,7 @@ def _fan_out(files: list[str], workers: int) -> LintResult:
             result.findings.extend(part.findings)
             result.files.extend(part.files)
             result.errors.extend(part.errors)
+            result.fixed.extend(part.fixed)
             result.fail_on = part.fail_on
     return result
 

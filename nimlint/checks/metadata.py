@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from nimlint.engine.context import Context
 from nimlint.engine.python_rules import RuleSet
-from nimlint.findings import Problem
+from nimlint.findings import Problem, Repair
 from nimlint.k8s.names import (
     TOTAL_ANNOTATION_SIZE_LIMIT_B,
     annotations_size,
@@ -47,6 +47,7 @@ def _names(ctx: Context, pointer: str) -> Iterator[tuple[str, str]]:
       projectId: "1"
     """,
     kinds=("create",),
+    fix="unsafe",
 )
 def workload_name_not_dns_label(ctx: Context) -> Iterator[Problem]:
     """The Run:ai document says only "The name of the workload." (`pattern: ".*"`), but
@@ -65,22 +66,31 @@ def workload_name_not_dns_label(ctx: Context) -> Iterator[Problem]:
     appends 5 (`MaxGeneratedNameLength = 63 - 5`); this rule keeps room for 6 (a `-`
     separator and 5 random characters), so a prefix may have at most 57 characters, and
     may end with `-`, as Kubernetes allows for `generateName`.
+
+    Fix (unsafe: the service gets another name): when lower-casing the name is all it
+    takes, write it in lower case.
     """
     name = ctx.get("/metadata/name")
     if not isinstance(name, str) or not name:
         return
     as_prefix = ctx.get("/metadata/useGivenNameAsPrefix") is True
-    errors = dns1035_label_errors(name + "a" * NAME_SUFFIX_MARGIN if as_prefix else name)
+    margin = "a" * NAME_SUFFIX_MARGIN if as_prefix else ""
+    errors = dns1035_label_errors(name + margin)
     if errors:
         added = (
             f" plus the {NAME_SUFFIX_MARGIN} characters useGivenNameAsPrefix may add"
             if as_prefix
             else ""
         )
+        lower = name.lower()
+        repair = None
+        if not dns1035_label_errors(lower + margin):
+            repair = Repair("replace", "/metadata/name", f"write {show(lower)}", lower)
         yield Problem(
             "/metadata/name",
             f"metadata.name {show(name)}{added} must be a DNS-1035 label (it names the "
             f"service's Kubernetes objects): {'; '.join(errors)}",
+            repair=repair,
         )
 
 

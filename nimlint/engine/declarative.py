@@ -1,9 +1,11 @@
 """Declarative rules: YAML files under rules/ compiled into the same Rule object.
 
 A file holds ``rules: [...]``; each rule has an id, name, severity, summary, rationale,
-bad and good examples, optional ``kinds``, and either a ``check`` — ``where`` (a JSON
+bad and good examples, optional ``kinds`` and ``fix`` (safe, unsafe or none), and either a
+``check`` — ``where`` (a JSON
 pointer glob such as ``/spec/tolerations/*``), ``function`` (see engine.functions),
-``options``, and an optional ``when`` list of conditions — or ``reported-by`` (loader
+``options``, an optional ``when`` list of conditions and an optional ``fix`` function
+(see engine.repairs) — or ``reported-by`` (loader
 or schema) for the rules those layers report themselves. Files are validated against
 schemas/rule.schema.json.
 """
@@ -21,6 +23,7 @@ import yaml
 from nimlint.engine.context import Context
 from nimlint.engine.functions import FUNCTIONS, condition_holds, condition_text
 from nimlint.engine.model import KINDS, Rule
+from nimlint.engine.repairs import REPAIRS
 from nimlint.findings import Problem, Severity
 from nimlint.messages import field_name
 from nimlint.resources import schema_path
@@ -90,6 +93,7 @@ def compile_rule(entry: dict[str, Any], origin: str) -> Rule:
         check=_compile_check(check) if check else None,
         origin=origin,
         reported_by=entry.get("reported-by", "rules"),
+        fix=entry.get("fix", "none"),
     )
 
 
@@ -101,6 +105,7 @@ def _compile_check(check: dict[str, Any]):
     if conditions:
         options["when-text"] = " and ".join(condition_text(c) for c in conditions)
     message = check.get("message")
+    repair = REPAIRS[check["fix"]] if "fix" in check else None
 
     def run(ctx: Context) -> Iterator[Problem]:
         for pointer, node in ctx.each(where):
@@ -113,7 +118,8 @@ def _compile_check(check: dict[str, Any]):
                         text = message.replace("{default}", text).replace(
                             "{field}", field_name(problem.pointer)
                         )
-                    yield Problem(problem.pointer, text, problem.at)
+                    proposed = repair(problem, node, pointer) if repair else problem.repair
+                    yield Problem(problem.pointer, text, problem.at, proposed)
 
     return run
 

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from nimlint.engine.context import Context
 
 KINDS = ("create", "update", "response")
+FIX_APPLICABILITY = ("safe", "unsafe", "none")
 
 Check = Callable[["Context"], Iterable[Problem]]
 
@@ -20,7 +21,9 @@ class Rule(NamedTuple):
 
     Rules reported by the loader or the schema layer have ``check=None`` and say so in
     ``reported_by``: they exist here so that they can be listed, documented, selected and
-    re-graded like any other.
+    re-graded like any other. ``fix`` says whether the rule's findings carry a fix and how
+    safe it is: ``safe`` keeps the meaning the author intended, ``unsafe`` changes what the
+    service does, ``none`` means no fix (a repair such a rule proposes is dropped).
     """
 
     id: str
@@ -34,3 +37,4 @@ class Rule(NamedTuple):
     check: Check | None = None
     origin: str = "builtin"
     reported_by: str = "rules"
+    fix: str = "none"

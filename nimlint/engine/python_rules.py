@@ -14,7 +14,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable, Iterator
 
-from nimlint.engine.model import KINDS, Check, Rule
+from nimlint.engine.model import FIX_APPLICABILITY, KINDS, Check, Rule
 from nimlint.findings import Severity
 
 
@@ -43,8 +43,15 @@ class RuleSet:
         bad: str,
         good: str,
         kinds: Iterable[str] = KINDS,
+        fix: str = "none",
     ) -> Callable[[Check], Check]:
-        """Register the decorated generator function as rule ``rule_id``."""
+        """Register the decorated generator function as rule ``rule_id``.
+
+        ``fix`` (safe or unsafe) declares that its Problems may carry a Repair.
+        """
+
+        if fix not in FIX_APPLICABILITY:
+            raise ValueError(f"rule {rule_id}: fix must be one of {', '.join(FIX_APPLICABILITY)}")
 
         def register(check: Check) -> Check:
             self.add(
@@ -59,6 +66,7 @@ class RuleSet:
                     kinds=frozenset(kinds),
                     check=check,
                     origin=check.__module__,
+                    fix=fix,
                 )
             )
             return check

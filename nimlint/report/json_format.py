@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from nimlint.findings import Severity
+from nimlint.findings import Finding, Fix, Severity
 from nimlint.report import Report
 
 
@@ -12,20 +12,7 @@ def render(report: Report, *, color: bool) -> str:
     """Render ``report`` as one JSON object (``color`` is ignored)."""
     document = {
         "version": report.version,
-        "findings": [
-            {
-                "rule": f.rule,
-                "severity": str(f.severity),
-                "message": f.message,
-                "file": f.file,
-                "line": f.line,
-                "column": f.column,
-                "endLine": f.end_line,
-                "endColumn": f.end_column,
-                "pointer": f.pointer,
-            }
-            for f in report.findings
-        ],
+        "findings": [_finding(f) for f in report.findings],
         "summary": {
             "files": len(report.files),
             "findings": len(report.findings),
@@ -35,3 +22,37 @@ def render(report: Report, *, color: bool) -> str:
         },
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+def _finding(f: Finding) -> dict:
+    entry = {
+        "rule": f.rule,
+        "severity": str(f.severity),
+        "message": f.message,
+        "file": f.file,
+        "line": f.line,
+        "column": f.column,
+        "endLine": f.end_line,
+        "endColumn": f.end_column,
+        "pointer": f.pointer,
+    }
+    if f.fix is not None:
+        entry["fix"] = _fix(f.fix)
+    return entry
+
+
+def _fix(fix: Fix) -> dict:
+    return {
+        "applicability": fix.applicability,
+        "message": fix.message,
+        "edits": [
+            {
+                "line": edit.span.line,
+                "column": edit.span.column,
+                "endLine": edit.span.end_line,
+                "endColumn": edit.span.end_column,
+                "content": edit.content,
+            }
+            for edit in fix.edits
+        ],
+    }

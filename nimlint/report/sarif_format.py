@@ -8,7 +8,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from nimlint import HOMEPAGE, rule_doc_url
-from nimlint.findings import Severity
+from nimlint.findings import Finding, Fix, Severity
 from nimlint.report import Report
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -47,28 +47,7 @@ def render(report: Report, *, color: bool) -> str:
                 "defaultConfiguration": {"level": _LEVELS[rule.severity]},
             }
         )
-    results = [
-        {
-            "ruleId": f.rule,
-            "ruleIndex": index[f.rule],
-            "level": _LEVELS[f.severity],
-            "message": {"text": f.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": artifact_location(f.file),
-                        "region": {
-                            "startLine": f.line,
-                            "startColumn": f.column,
-                            "endLine": f.end_line,
-                            "endColumn": f.end_column,
-                        },
-                    }
-                }
-            ],
-        }
-        for f in report.findings
-    ]
+    results = [_result(f, index) for f in report.findings]
     log = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -88,3 +67,43 @@ def render(report: Report, *, color: bool) -> str:
         ],
     }
     return json.dumps(log, indent=2) + "\n"
+
+
+def _region(line: int, column: int, end_line: int, end_column: int) -> dict[str, int]:
+    return {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column}
+
+
+def _result(f: Finding, index: dict[str, int]) -> dict:
+    location = artifact_location(f.file)
+    result = {
+        "ruleId": f.rule,
+        "ruleIndex": index[f.rule],
+        "level": _LEVELS[f.severity],
+        "message": {"text": f.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": location,
+                    "region": _region(f.line, f.column, f.end_line, f.end_column),
+                }
+            }
+        ],
+    }
+    if f.fix is not None:
+        result["fixes"] = [_fix(f.fix, location)]
+    return result
+
+
+def _fix(fix: Fix, location: dict[str, str]) -> dict:
+    """A SARIF ``fix``: the edits as replacements in the finding's file."""
+    replacements = [
+        {
+            "deletedRegion": _region(*edit.span),
+            "insertedContent": {"text": edit.content},
+        }
+        for edit in fix.edits
+    ]
+    return {
+        "description": {"text": f"{fix.message} ({fix.applicability} fix)"},
+        "artifactChanges": [{"artifactLocation": location, "replacements": replacements}],
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from nimlint.findings import Problem
+from nimlint.findings import Problem, Repair
 from nimlint.loading.model import Document, escape_token, unescape_token
 from nimlint.messages import field_name, show
 from nimlint.schema.shape import Shape
@@ -24,7 +24,9 @@ def unknown_key_problems(data: Any, shape: Shape) -> Iterator[tuple[str, Problem
                 sub = known.get(key)
                 if sub is None:
                     key_pointer = f"{pointer}/{escape_token(key)}"
-                    yield "S008", Problem(key_pointer, _unknown(key, pointer, known), "key")
+                    message = _unknown(key, pointer, known)
+                    repair = _rename(key, key_pointer, known, value)
+                    yield "S008", Problem(key_pointer, message, "key", repair)
                 elif isinstance(child, (dict, list)):
                     stack.append((child, sub, f"{pointer}/{escape_token(key)}"))
         elif isinstance(value, list) and node.items is not None:
@@ -48,6 +50,18 @@ def _unknown(key: str, parent: str, known: dict) -> str:
     return f"unknown key {show(key)} in {where}{hint}"
 
 
+def _rename(key: str, pointer: str, known: dict, mapping: dict) -> Repair | None:
+    """Rename ``key`` to its only did-you-mean candidate, if the mapping lacks that key."""
+    candidates = {k for k in known if k.lower() == key.lower()}
+    candidates.update(difflib.get_close_matches(key, list(known), n=2, cutoff=0.7))
+    if len(candidates) != 1:
+        return None
+    (target,) = candidates
+    if target in mapping:
+        return None
+    return Repair("rename", pointer, f"rename {show(key)} to {show(target)}", target)
+
+
 def yaml11_problems(document: Document, shape: Shape) -> Iterator[tuple[str, Problem]]:
     """Plain scalars that YAML 1.1 parsers read differently, where the schema wants a string."""
     for pointer, (text, reading) in document.yaml11.items():
@@ -62,6 +76,7 @@ def yaml11_problems(document: Document, shape: Shape) -> Iterator[tuple[str, Pro
                 pointer,
                 f"unquoted {text} in {field_name(pointer)}: nimlint reads it as {ours} (YAML 1.2), "
                 f"YAML 1.1 parsers (PyYAML, go-yaml v2) as {reading}; quote it: '{text}'",
+                repair=Repair("quote", pointer, f"quote {text}"),
             ),
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from nimlint.findings import Problem
+from nimlint.findings import Problem, Repair
 from nimlint.loading.model import escape_token
 from nimlint.messages import field_name, json_type, pattern_words, show, type_words
 from nimlint.schema.schemaset import SchemaSet
@@ -49,10 +49,22 @@ def schema_problems(schemas: SchemaSet, kind: str, data: Any) -> Iterator[tuple[
                 ),
             )
         else:
-            yield (
-                rule,
-                Problem(pointer, _message(keyword, error.kind.value, error.instance, pointer)),
-            )
+            limit, value = error.kind.value, error.instance
+            message = _message(keyword, limit, value, pointer)
+            yield rule, Problem(pointer, message, repair=_repair(keyword, limit, value, pointer))
+
+
+def _repair(keyword: str, limit: Any, value: Any, pointer: str) -> Repair | None:
+    """Safe repairs: quote a number or boolean where a string is wanted; correct the case
+    of an enum value that matches exactly one member case-insensitively."""
+    types = limit if isinstance(limit, list) else [limit]
+    if keyword == "type" and isinstance(value, (bool, int, float)) and "string" in types:
+        return Repair("quote", pointer, f"quote {show(value)} as a string")
+    if keyword == "enum" and isinstance(value, str):
+        members = [m for m in limit if isinstance(m, str) and m.lower() == value.lower()]
+        if len(members) == 1:
+            return Repair("replace", pointer, f"write {show(members[0])}", members[0])
+    return None
 
 
 def _message(keyword: str, limit: Any, value: Any, pointer: str) -> str:

@@ -1,0 +1,222 @@
+"""Turn a rule's Repair into edits on the original text, placed by the loader's spans.
+
+Every character outside the edits stays as written. The edited text is parsed again and
+must give the original data with exactly the repaired change; a repair that cannot be
+placed that cleanly (an unusual layout) is dropped, and its finding has no fix.
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import re
+from typing import Any
+
+from nimlint.engine.context import MISSING, lookup
+from nimlint.engine.render import scalar_text
+from nimlint.engine.repairs import same_data
+from nimlint.findings import Edit, Repair, Span
+from nimlint.loading.model import Document, ParseFailure, escape_token, unescape_token
+
+# libyaml's line breaks (JSON positions are taken from a copy where only these remain).
+_YAML_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_JSON_BREAKS = re.compile("\r\n|[\r\n]")
+_REST_OF_LINE = re.compile(r"[ \t]*(#[^\r\n\x85\u2028\u2029]*)?")
+_FLOW_COMMA = re.compile(r"\s*,\s*")
+_NOT_PLAIN_START = "\"'|>&!*{[%@`"
+
+
+class SourceText:
+    """A file's text and its line starts: the loader's 1-based spans as offsets."""
+
+    def __init__(self, text: str, is_json: bool):
+        self.text = text
+        self.is_json = is_json
+        breaks = _JSON_BREAKS if is_json else _YAML_BREAKS
+        self.starts = [0] + [match.end() for match in breaks.finditer(text)]
+        self.breaks = breaks
+
+    def offset(self, line: int, column: int) -> int:
+        return self.starts[min(line, len(self.starts)) - 1] + column - 1
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(*self._place(start), *self._place(end))
+
+    def _place(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def line_start(self, offset: int) -> int:
+        return self.starts[bisect.bisect_right(self.starts, offset) - 1]
+
+    def edit(self, start: int, end: int, content: str) -> Edit:
+        return Edit(start, end, content, self.span(start, end))
+
+
+def resolve(repair: Repair, doc: Document, source: SourceText) -> tuple[Edit, ...] | None:
+    """The edits that carry out ``repair`` on ``doc``, or None when none fit cleanly."""
+    if doc.positions.get(repair.pointer) is None:
+        return None
+    edits = _OPS[repair.op](repair, doc, source)
+    if edits is None or not _verified(edits, repair, doc, source):
+        return None
+    return edits
+
+
+def _value_range(doc: Document, pointer: str, source: SourceText) -> tuple[int, int]:
+    spot = doc.positions[pointer][1]
+    return source.offset(*spot[:2]), source.offset(*spot[2:])
+
+
+def _one_line(source: SourceText, start: int, end: int) -> str | None:
+    """The scalar text from ``start`` to ``end`` if it is a single-line, untagged scalar."""
+    text = source.text[start:end]
+    if not text or text[0] in "|>&!*{[" or source.breaks.search(text):
+        return None
+    return text
+
+
+def _style(text: str) -> str:
+    return text[0] if text[0] in "\"'" else ""
+
+
+def _quote(repair: Repair, doc: Document, source: SourceText) -> tuple[Edit, ...] | None:
+    start, end = _value_range(doc, repair.pointer, source)
+    text = _one_line(source, start, end)
+    if text is None or text[0] in _NOT_PLAIN_START:
+        return None
+    rendered = scalar_text(text, is_json=source.is_json, style='"')
+    return None if rendered is None else (source.edit(start, end, rendered),)
+
+
+def _replace(repair: Repair, doc: Document, source: SourceText) -> tuple[Edit, ...] | None:
+    start, end = _value_range(doc, repair.pointer, source)
+    text = _one_line(source, start, end)
+    if text is None:
+        return None
+    rendered = scalar_text(repair.value, is_json=source.is_json, style=_style(text))
+    return None if rendered is None else (source.edit(start, end, rendered),)
+
+
+def _rename(repair: Repair, doc: Document, source: SourceText) -> tuple[Edit, ...] | None:
+    spot = doc.positions[repair.pointer][0]
+    if spot is None:
+        return None
+    start, end = source.offset(*spot[:2]), source.offset(*spot[2:])
+    text = _one_line(source, start, end)
+    if text is None:
+        return None
+    rendered = scalar_text(repair.value, is_json=source.is_json, style=_style(text))
+    return None if rendered is None else (source.edit(start, end, rendered),)
+
+
+def _remove(repair: Repair, doc: Document, source: SourceText) -> tuple[Edit, ...] | None:
+    parent_pointer = repair.pointer.rpartition("/")[0]
+    parent = lookup(doc.data, parent_pointer)
+    if not isinstance(parent, (dict, list)) or parent_pointer not in doc.positions:
+        return None
+    start = _entry_start(doc, repair.pointer, source)
+    end = _content_end(doc, repair.pointer, source)
+    parent_start = _value_range(doc, parent_pointer, source)[0]
+    if source.text[parent_start : parent_start + 1] in ("{", "["):
+        return _remove_flow(repair.pointer, parent, parent_pointer, doc, source, start, end)
+    if len(parent) < 2:
+        return None  # an emptied block collection would read as null
+    return _remove_block(source, start, end)
+
+
+def _entry_start(doc: Document, pointer: str, source: SourceText) -> int:
+    key_spot, value_spot = doc.positions[pointer]
+    return source.offset(*(key_spot or value_spot)[:2])
+
+
+def _content_end(doc: Document, pointer: str, source: SourceText) -> int:
+    """Where the entry's last character is: its last scalar or flow collection ends there
+    (a block collection's own end mark lies at the next token, after trailing comments)."""
+    ends = []
+    for child, (_, spot) in doc.positions.items():
+        if child != pointer and not child.startswith(pointer + "/"):
+            continue
+        start = source.offset(*spot[:2])
+        value = lookup(doc.data, child)
+        if value and isinstance(value, (dict, list)) and source.text[start] not in "{[":
+            continue
+        ends.append(source.offset(*spot[2:]))
+    return max(ends)
+
+
+def _remove_block(source: SourceText, start: int, end: int) -> tuple[Edit, ...] | None:
+    line_start = source.line_start(start)
+    if not re.fullmatch(r"[ \t]*(-[ \t]+)?", source.text[line_start:start]):
+        return None  # not the first thing on its line (such as the first key of a list item)
+    if end > start and source.line_start(end) == end:
+        return (source.edit(line_start, end, ""),)  # a block scalar ends at a line start
+    rest = _REST_OF_LINE.match(source.text, end)
+    after = source.breaks.match(source.text, rest.end())
+    if after is None and rest.end() != len(source.text):
+        return None  # something else follows on the same line
+    return (source.edit(line_start, after.end() if after else rest.end(), ""),)
+
+
+def _remove_flow(pointer, parent, parent_pointer, doc, source, start, end):
+    tokens = list(parent) if isinstance(parent, dict) else range(len(parent))
+    siblings = [f"{parent_pointer}/{_escape(t)}" for t in tokens]
+    if pointer not in siblings or any(s not in doc.positions for s in siblings):
+        return None
+    index = siblings.index(pointer)
+    if len(siblings) == 1:
+        return (source.edit(start, end, ""),)
+    if index > 0:
+        before = _content_end(doc, siblings[index - 1], source)
+        if not _FLOW_COMMA.fullmatch(source.text, before, start):
+            return None
+        return (source.edit(before, end, ""),)
+    following = _entry_start(doc, siblings[1], source)
+    if not _FLOW_COMMA.fullmatch(source.text, end, following):
+        return None
+    return (source.edit(start, following, ""),)
+
+
+def _escape(token: Any) -> str:
+    return escape_token(str(token))
+
+
+_OPS = {"quote": _quote, "replace": _replace, "rename": _rename, "remove": _remove}
+
+
+def apply_edits(text: str, edits: tuple[Edit, ...]) -> str:
+    """``text`` with non-overlapping ``edits`` applied."""
+    for edit in sorted(edits, key=lambda e: e.start, reverse=True):
+        text = text[: edit.start] + edit.content + text[edit.end :]
+    return text
+
+
+def _verified(edits, repair: Repair, doc: Document, source: SourceText) -> bool:
+    """The edited text parses to the original data changed exactly as ``repair`` says."""
+    from nimlint.loading.source import documents
+
+    edited = apply_edits(source.text, edits)
+    parsed = list(documents(edited, is_json=source.is_json))
+    if len(parsed) <= doc.index or isinstance(parsed[doc.index], ParseFailure):
+        return False
+    expected = _expected(repair, doc, source)
+    return expected is not MISSING and same_data(parsed[doc.index].data) == same_data(expected)
+
+
+def _expected(repair: Repair, doc: Document, source: SourceText) -> Any:
+    data = copy.deepcopy(doc.data)
+    parent_pointer, _, token = repair.pointer.rpartition("/")
+    parent = lookup(data, parent_pointer)
+    key: Any = int(token) if isinstance(parent, list) else unescape_token(token)
+    if repair.op == "remove":
+        del parent[key]
+    elif repair.op == "quote":
+        start, end = _value_range(doc, repair.pointer, source)
+        parent[key] = source.text[start:end]
+    elif repair.op == "replace":
+        parent[key] = repair.value
+    elif isinstance(parent, dict):  # rename
+        if repair.value in parent:
+            return MISSING
+        parent[repair.value] = parent.pop(key)
+    return data

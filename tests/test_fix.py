@@ -1,0 +1,178 @@
+"""--fix, --diff, --unsafe-fixes: fixture pairs byte for byte, the applier, the reports."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from nimlint.findings import Edit, Fix, Span
+from nimlint.fixer import apply_fixes
+from nimlint.lint import Linter, Options, lint_files, lint_text
+from tests.test_cli import nimlint
+
+ROOT = Path(__file__).resolve().parent.parent
+PAIRS = Path(__file__).parent / "fixtures" / "fixes"
+SARIF_SCHEMA = next(
+    (
+        base / "shared" / "reference" / "sarif-schema-2.1.0.json"
+        for base in (ROOT.parent, ROOT.parent.parent)  # the main checkout, or a worktree
+        if (base / "shared" / "reference" / "sarif-schema-2.1.0.json").is_file()
+    ),
+    ROOT.parent / "shared" / "reference" / "sarif-schema-2.1.0.json",
+)
+REPORT_SCHEMA = ROOT / "schemas" / "report.schema.json"
+
+
+def pair_cases() -> list:
+    return [
+        pytest.param(before, id=f"{before.parent.name}/{before.suffix[1:]}")
+        for folder in sorted(PAIRS.iterdir())
+        for before in sorted(folder.glob("before.*"))
+    ]
+
+
+def _unsafe(before: Path) -> bool:
+    return before.parent.name.startswith("unsafe-")
+
+
+def fix_in_process(path: Path, mode: str) -> bytes:
+    result = lint_files(Linter(Options(fix=mode)), [str(path)])
+    return result.fixed[0].encoded() if result.fixed else path.read_bytes()
+
+
+@pytest.mark.parametrize("before", pair_cases())
+def test_fix_pair_byte_for_byte(before: Path, tmp_path: Path) -> None:
+    after = before.with_name("after" + before.suffix)
+    target = tmp_path / before.name
+    shutil.copyfile(before, target)
+    flags = ["--unsafe-fixes"] if _unsafe(before) else []
+    result = nimlint("check", "--fix", *flags, str(target))
+    assert result.returncode in (0, 1), result.stderr
+    assert target.read_bytes() == after.read_bytes()
+    assert b"fixed " in result.stderr
+    # A second --fix changes nothing.
+    assert fix_in_process(target, "unsafe") == after.read_bytes()
+
+
+@pytest.mark.parametrize("before", sorted(PAIRS.glob("unsafe-*/before.*")), ids=str)
+def test_unsafe_fixes_need_the_flag(before: Path) -> None:
+    assert fix_in_process(before, "safe") == before.read_bytes()
+
+
+def test_diff_prints_and_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "spec.yaml"
+    shutil.copyfile(PAIRS / "enum-case" / "before.yaml", target)
+    result = nimlint("check", "--diff", str(target))
+    assert result.returncode == 1
+    assert target.read_bytes() == (PAIRS / "enum-case" / "before.yaml").read_bytes()
+    diff = result.stdout.decode()
+    assert "-  imagePullPolicy: ifNotPresent\n+  imagePullPolicy: IfNotPresent\n" in diff
+    assert diff.startswith(f"--- {target}\n+++ {target}\n@@ ")
+    clean = nimlint("check", "--diff", str(PAIRS / "enum-case" / "after.yaml"))
+    assert (clean.returncode, clean.stdout) == (0, b"")
+
+
+def test_stdin_fix_writes_the_document_to_stdout() -> None:
+    before = (PAIRS / "quote-number" / "before.yaml").read_bytes()
+    result = nimlint("check", "--fix", "-", stdin=before)
+    assert result.stdout == (PAIRS / "quote-number" / "after.yaml").read_bytes()
+    assert b"fixed 3 findings" in result.stderr
+
+
+def test_stdin_fix_without_fixes_echoes_the_document() -> None:
+    after = (PAIRS / "quote-number" / "after.yaml").read_bytes()
+    assert nimlint("check", "--fix", "-", stdin=after).stdout == after
+
+
+def test_unsafe_fixes_alone_is_a_usage_error() -> None:
+    result = nimlint("check", "--unsafe-fixes", "examples/")
+    assert result.returncode == 2
+    assert b"--unsafe-fixes needs --fix or --diff" in result.stderr
+
+
+def test_suppressed_finding_is_not_fixed() -> None:
+    text = (PAIRS / "enum-case" / "before.yaml").read_text()
+    text = text.replace("ifNotPresent", "ifNotPresent  # nimlint: disable=S002")
+    fixes = [f.fix for f in lint_text(text, "spec.yaml", Options(fixes=True)) if f.fix]
+    assert fixes and all(e.content != "IfNotPresent" for f in fixes for e in f.edits)
+
+
+def test_no_fix_in_a_stream_with_a_syntax_error() -> None:
+    text = (PAIRS / "enum-case" / "before.yaml").read_text() + "---\nspec: [unclosed\n"
+    findings = lint_text(text, "spec.yaml", Options(fixes=True))
+    assert any(f.rule == "P001" for f in findings)
+    assert any(f.rule == "S002" for f in findings)
+    assert all(f.fix is None for f in findings)
+
+
+def test_no_fix_for_a_rule_that_declares_none() -> None:
+    text = "metadata: {name: a, projectId: '1'}\nspec: {replicas: -1}\n"
+    findings = lint_text(text, "a.yaml", Options(fixes=True))
+    assert [f.rule for f in findings if f.rule == "S004"] and all(f.fix is None for f in findings)
+
+
+def _fix(message: str, *spans: tuple[int, int, str]) -> Fix:
+    return Fix("safe", message, tuple(Edit(s, e, c, Span(1, 1, 1, 1)) for s, e, c in spans))
+
+
+def test_applier_defers_overlapping_fixes_and_merges_identical_ones() -> None:
+    text = "abcdefghij"
+    fixes = [
+        _fix("upper b-d", (1, 4, "BCD")),
+        _fix("drop c-e", (2, 5, "")),  # overlaps the first: next pass
+        _fix("same as first", (1, 4, "BCD")),  # identical: counts as applied
+        _fix("two edits", (0, 1, "A"), (9, 10, "J")),
+    ]
+    assert apply_fixes(text, fixes) == ("ABCDefghiJ", 3)
+
+
+def test_applier_keeps_adjacent_edits() -> None:
+    assert apply_fixes("a, b, c", [_fix("b", (1, 4, "")), _fix("c", (4, 7, ""))]) == ("a", 2)
+
+
+def test_json_report_carries_fixes_and_validates() -> None:
+    result = nimlint("check", "--format", "json", str(PAIRS / "exists-value" / "before.json"))
+    report = json.loads(result.stdout)
+    jsonschema.Draft202012Validator(json.loads(REPORT_SCHEMA.read_text())).validate(report)
+    fixed = [f for f in report["findings"] if "fix" in f]
+    assert [f["rule"] for f in fixed] == ["T003", "T003"]
+    assert fixed[0]["fix"] == {
+        "applicability": "safe",
+        "message": "remove spec.tolerations[0].value",
+        "edits": [{"line": 12, "column": 29, "endLine": 13, "endColumn": 27, "content": ""}],
+    }
+
+
+def test_sarif_fixes_validate_against_the_oasis_schema() -> None:
+    if not SARIF_SCHEMA.is_file():
+        pytest.skip(f"the OASIS SARIF 2.1.0 schema is not at {SARIF_SCHEMA}")
+    before = PAIRS / "unsafe-rename-key" / "before.yaml"
+    log = json.loads(nimlint("check", "--format", "sarif", str(before)).stdout)
+    validator = jsonschema.Draft4Validator(json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
+    assert not [e.message for e in validator.iter_errors(log)]
+    fixes = [r["fixes"] for r in log["runs"][0]["results"] if "fixes" in r]
+    assert len(fixes) == 2  # gpuDeviceRequest and metricPort
+    change = fixes[0][0]["artifactChanges"][0]
+    assert change["replacements"] == [
+        {
+            "deletedRegion": {"startLine": 8, "startColumn": 5, "endLine": 8, "endColumn": 21},
+            "insertedContent": {"text": "gpuDevicesRequest"},
+        }
+    ]
+
+
+def test_plain_check_does_not_import_ruamel() -> None:
+    code = (
+        "import sys\nfrom nimlint.cli import main\n"
+        f"sys.argv = ['nimlint', 'check', {str(PAIRS / 'enum-case' / 'before.yaml')!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('RUAMEL' if any(m.startswith('ruamel') for m in sys.modules) else 'CLEAN')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=ROOT, timeout=60)
+    assert out.stdout.decode().splitlines()[-1] == "CLEAN"
