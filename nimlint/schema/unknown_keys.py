@@ -52,6 +52,8 @@ def _unknown(key: str, parent: str, known: dict) -> str:
 
 def _rename(key: str, pointer: str, known: dict, mapping: dict) -> Repair | None:
     """Rename ``key`` to its only did-you-mean candidate, if the mapping lacks that key."""
+    import difflib  # only when there is something to suggest
+
     candidates = {k for k in known if k.lower() == key.lower()}
     candidates.update(difflib.get_close_matches(key, list(known), n=2, cutoff=0.7))
     if len(candidates) != 1:
