@@ -167,3 +167,20 @@ def test_every_merged_value_is_found_where_its_origin_says(low, high):
         in_upper = lookup(high, pointer)
         if in_upper is not MISSING and not isinstance(in_upper, dict) and in_upper is not None:
             assert origin.layer is upper  # the upper layer wins on everything it sets
+
+
+def test_preview_takes_extra_layers_for_the_result_and_the_baseline():
+    from nimlint.effective.preview import base_findings, preview
+
+    base = layer("running.yaml", "spec:\n  request: 16\n  limit: 32\n", "base")
+    update = layer("update.yaml", "spec:\n  request: 20\n")
+    policy = layer("policy.yaml", "defaults:\n  limit: 8\n  old: 1\n", "policy")
+
+    def under_policy(service):
+        return merge(Effective.of(policy, "/defaults", "/spec"), service)
+
+    known = base_findings(fake_check, base, under_policy)
+    assert [(r, p) for r, p, _ in known] == [("R998", "/spec/old")]
+    placed = list(preview(fake_check, base, update, known, under_policy))
+    assert placed == []  # the base's limit 32 wins over the default; old is the base's finding
+    assert [p[0] for p in preview(fake_check, base, update, frozenset(), under_policy)] == ["R998"]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 from nimlint.effective.merge import Effective, Layer, merge
@@ -69,9 +69,14 @@ def load_base(path: Path) -> Layer:
     return layer
 
 
-def base_findings(check: Check, base: Layer) -> frozenset[tuple[str, str, str]]:
+# More layers folded into the service before it is linted (policy defaults, for --policy).
+Extend = Callable[[Effective], Effective] | None
+
+
+def base_findings(check: Check, base: Layer, extend: Extend = None) -> frozenset[tuple]:
     """What ``base`` reports on its own, linted as the merged body is: not repeated."""
-    return known_findings(check, Effective.of(base))
+    alone = Effective.of(base)
+    return known_findings(check, extend(alone) if extend else alone)
 
 
 def apply_update(base: Layer, update: Layer) -> Effective:
@@ -93,11 +98,13 @@ def _removed(update: Layer) -> list[str]:
     return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
 
 
-def preview(check: Check, base: Layer, update: Layer, known: Collection[tuple]) -> Iterator[Placed]:
+def preview(
+    check: Check, base: Layer, update: Layer, known: Collection[tuple], extend: Extend = None
+) -> Iterator[Placed]:
     """Findings of ``update`` applied to ``base``, placed in the update's file; ``known`` is
-    what the base alone reports (``base_findings``)."""
+    what the base alone reports (``base_findings``, given the same ``extend``)."""
     merged = apply_update(base, update)
-    yield from lint_effective(check, merged, update, known)
+    yield from lint_effective(check, extend(merged) if extend else merged, update, known)
     for rule, problem in immutable_changes(base, update, merged):
         yield (
             rule,
