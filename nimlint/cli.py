@@ -104,6 +104,14 @@ def cli() -> None:
 )
 @click.option("--stdin-filename", help="Name for standard input in findings and config lookup.")
 @click.option(
+    "--policy",
+    "policies",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Run:ai NIM-service policy to check create requests against (repeatable: one per "
+    "scope; replaces the configuration's policy).",
+)
+@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=0),
@@ -146,6 +154,7 @@ def check(
     openapi,
     config_file,
     stdin_filename,
+    policies,
     jobs,
     color,
     base,
@@ -179,6 +188,7 @@ def check(
         base=base,
         fixes=bool({"json", "sarif"} & set(formats)),
         fix=("unsafe" if unsafe_fixes else "safe") if fix or diff else "",
+        policies=tuple(policies),
     )
     stdin = sys.stdin.buffer.read() if "-" in paths else b""
     try:
@@ -237,7 +247,7 @@ def _write_fixes(result, stdin: bytes) -> None:
 def _write_reports(result, formats, outputs, color, *, to_stderr=False) -> None:
     from nimlint.report import Report, render
 
-    report = Report(result.findings, result.files, result.rules, __version__)
+    report = Report(result.findings, result.files, result.rules, __version__, result.policed)
     for index, fmt in enumerate(formats):
         target = outputs[index] if index < len(outputs) else None
         use_color = target is None and fmt == "text" and _want_color(color) and not to_stderr
@@ -275,7 +285,8 @@ def _parse_severities(values):
 
 
 def _usage(message: str):
-    click.echo(f"nimlint: error: {message}", err=True)
+    for line in message.splitlines() or [""]:
+        click.echo(f"nimlint: error: {line}", err=True)
     sys.exit(EXIT_USAGE)
 
 

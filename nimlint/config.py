@@ -26,6 +26,7 @@ KEYS = (
     "extra-rules",
     "openapi",
     "bases",
+    "policy",
 )
 
 
@@ -45,6 +46,7 @@ class Config:
     extra_rules: tuple[Path, ...] = ()
     openapi: Path | None = None
     bases: tuple[tuple[str, Path], ...] = ()  # (glob, running service) for PATCH preview
+    policy: tuple[Path, ...] = ()
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None
 
@@ -157,11 +159,9 @@ def parse_table(table: Mapping[str, Any], path: Path) -> Config:
     if "fail-on" in table:
         values["fail_on"] = _severity(table["fail-on"], f"{path}: key 'fail-on'")
     if "extra-rules" in table:
-        paths = table["extra-rules"]
-        paths = [paths] if isinstance(paths, str) else paths
-        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
-            raise ConfigError(f"{path}: key 'extra-rules' must be a path or a list of paths")
-        values["extra_rules"] = tuple(root / p for p in paths)
+        values["extra_rules"] = _paths(table["extra-rules"], root, f"{path}: key 'extra-rules'")
+    if "policy" in table:
+        values["policy"] = _paths(table["policy"], root, f"{path}: key 'policy'")
     if "openapi" in table:
         if not isinstance(table["openapi"], str):
             raise ConfigError(f"{path}: key 'openapi' must be a path")
@@ -172,6 +172,14 @@ def parse_table(table: Mapping[str, Any], path: Path) -> Config:
             raise ConfigError(f"{path}: key 'bases' must map globs to base files")
         values["bases"] = tuple((str(glob), root / base) for glob, base in bases.items())
     return Config(**values)
+
+
+def _paths(value: Any, root: Path, where: str) -> tuple[Path, ...]:
+    """A path or a list of paths, relative to the configuration file's folder."""
+    paths = [value] if isinstance(value, str) else value
+    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+        raise ConfigError(f"{where} must be a path or a list of paths")
+    return tuple(root / p for p in paths)
 
 
 def _ids(value: Any, path: Path, key: str) -> tuple[str, ...]:

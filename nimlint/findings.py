@@ -57,13 +57,16 @@ class Problem(NamedTuple):
 
     ``at`` chooses where the finding is placed: the ``value`` at the pointer, or its
     ``key`` (used for unknown keys, duplicate keys and missing properties). ``repair``
-    is the fix a rule that declares one proposes (see Rule.fix).
+    is the fix a rule that declares one proposes (see Rule.fix). ``compliance`` is
+    (field, details, rule kind) of a policy compliance issue as the Run:ai server reports it
+    (policy rules only).
     """
 
     pointer: str
     message: str
     at: str = "value"
     repair: Repair | None = None
+    compliance: tuple[str, ...] = ()
 
 
 class Edit(NamedTuple):
@@ -99,6 +102,8 @@ class Finding(NamedTuple):
     end_column: int
     pointer: str
     fix: Fix | None = None
+    document: int = 0  # 0-based index of the document in its YAML stream
+    compliance: tuple[str, ...] = ()  # policy rules: (field, details, kind), --format runai
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column, self.rule, self.message)

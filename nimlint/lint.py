@@ -48,6 +48,7 @@ class Options:
     @property
     def wants_fixes(self) -> bool:
         return self.fixes or bool(self.fix)
+    policies: tuple[Path, ...] = ()  # --policy files (replace the configuration's)
 
 
 @dataclass
@@ -60,6 +61,7 @@ class LintResult:
     rules: dict = field(default_factory=dict)
     fail_on: Severity = Severity.ERROR
     fixed: list = field(default_factory=list)  # FixedFile for each file a fix changed
+    policed: list[tuple[str, int]] = field(default_factory=list)  # (file, document) under a policy
 
 
 @dataclass
@@ -69,6 +71,7 @@ class Setup:
     config: Config
     registry: Registry
     schemas: SchemaSet
+    policy: Any = None  # the merged policy (nimlint.policy.merge.MergedPolicy), if any
     checks: tuple = ()  # the semantic rules this configuration runs
 
     def __post_init__(self) -> None:
@@ -84,6 +87,7 @@ class Linter:
         self._folders: dict[Path, Setup] = {}
         self._bases: dict[Path, Any] = {}  # loaded base layers (PATCH preview), by path
         self._known: dict[tuple[Path, int], Any] = {}  # what each base reports, per Setup
+        self.policed: list[tuple[str, int]] = []  # (file, document index) linted under a policy
 
     @property
     def setups(self) -> list[Setup]:
@@ -110,7 +114,8 @@ class Linter:
             except (RuleFileError, OpenAPIError) as exc:
                 raise UsageError(str(exc)) from None
             check_selectors(config, registry)
-            self._setups[source] = Setup(config, registry, schemas)
+            policy = _merged_policy(self.options.policies or config.policy)
+            self._setups[source] = Setup(config, registry, schemas, policy)
         return self._setups[source]
 
     def lint_bytes(self, raw: bytes, name: str, folder: Path) -> list[Finding]:
@@ -148,7 +153,7 @@ class Linter:
                 yield item.rule, item.span, item.message
                 continue
             own = []
-            for rule, problem in self.check_document(item, setup):
+            for rule, problem in self.check_document(item, setup, name=name):
                 fix = None
                 if problem.repair is not None and self.options.wants_fixes:
                     from nimlint.engine.fix_edits import SourceText
@@ -156,7 +161,9 @@ class Linter:
                     source = source or SourceText(text, is_json)
                     fix = _fix(setup.registry.get(rule), problem.repair, item, source)
                 span = item.span(problem.pointer, problem.at)
-                own.append((rule, span, problem.message, problem.pointer, fix))
+                own.append(
+                    (rule, span, problem.message, problem.pointer, fix, item.index, problem.compliance)
+                )
             yield from own
             if base is not None and (self.options.kind or detect_kind(item.data)) == "update":
                 seen = {placed[:3] for placed in own}
@@ -185,9 +192,10 @@ class Linter:
         return patch.preview(check, self._bases[base], Layer(name, doc), known)
 
     def check_document(
-        self, doc: Document, setup: Setup, kind: str | None = None
+        self, doc: Document, setup: Setup, kind: str | None = None, name: str = ""
     ) -> Iterator[tuple[str, Problem]]:
-        """Every (rule id, problem) of one document (``kind``: forced, else detected)."""
+        """Every (rule id, problem) of one document (``kind``: forced, else detected), under
+        the setup's policy if any (``name``: the file, for --format runai)."""
         yield from doc.problems
         if doc.data is None:
             yield "P004", Problem("", f"document {doc.index + 1} is empty")
@@ -197,15 +205,54 @@ class Linter:
             yield "P003", Problem("", f"document {doc.index + 1} is {what}, not a mapping")
             return
         kind = kind or self.options.kind or detect_kind(doc.data)
+        if setup.policy is None:
+            yield from self._semantic(doc, doc.data, kind, setup)
+            return
+        from nimlint.policy.decisions import CHECKED_KINDS
+        from nimlint.policy.document import police
+
+        if kind not in CHECKED_KINDS:
+            yield from self._semantic(doc, doc.data, kind, setup)
+            return
+        policed = police(doc, setup.policy)
+        if name:
+            self.policed.append((name, doc.index))
+        yield from policed.compliance()
+        for rule, problem in self._semantic(doc, policed.data, kind, setup):
+            yield rule, policed.place(problem)
+
+    def _semantic(self, doc: Document, data: Any, kind: str, setup: Setup):
+        """Schema, unknown keys, YAML 1.1 readings and every rule, on ``data``."""
         schemas = setup.schemas
-        yield from schema_problems(schemas, kind, doc.data)
+        yield from schema_problems(schemas, kind, data)
         shape = schemas.shape(kind)
-        yield from unknown_key_problems(doc.data, shape)
+        yield from unknown_key_problems(data, shape)
         yield from yaml11_problems(doc, shape)
-        context = Context(doc.data, kind)
+        context = Context(data, kind)
         for rule in setup.checks:
             if kind in rule.kinds:
                 yield from _run_rule(rule, context)
+
+
+def _merged_policy(paths: Sequence[Path]):
+    """The merged policy of ``paths`` (None without any); UsageError for a bad policy."""
+    if not paths:
+        return None
+    from nimlint.policy.load import PolicyError, load_policy
+    from nimlint.policy.merge import merge
+
+    policies, problems = [], []
+    for path in paths:
+        try:
+            policies.append(load_policy(path))
+        except PolicyError as exc:
+            problems.extend(exc.lines)
+    try:
+        if not problems:
+            return merge(policies)
+    except PolicyError as exc:
+        problems.extend(exc.lines)
+    raise UsageError("\n".join(problems))
 
 
 def _run_rule(rule, context: Context) -> Iterator[tuple[str, Problem]]:
@@ -248,6 +295,7 @@ def _findings(placed: Iterable[tuple], name: str, setup: Setup) -> list[Finding]
                 end_column,
                 located[0] if located else "",
                 located[1] if len(located) > 1 else None,
+                *located[2:],
             )
         )
     return out
@@ -326,6 +374,7 @@ def lint_files(linter: Linter, files: Sequence[str], *, stdin: bytes = b"") -> L
                 result.findings.extend(linter.lint_bytes(raw, name, folder))
         except ConfigError as exc:
             raise UsageError(str(exc)) from None
+    result.policed, linter.policed = linter.policed, []
     for setup in linter.setups:
         result.rules.update(setup.registry)
         result.fail_on = setup.config.fail_on

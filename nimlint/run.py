@@ -52,6 +52,7 @@ def _fan_out(files: list[str], workers: int) -> LintResult:
             result.files.extend(part.files)
             result.errors.extend(part.errors)
             result.fixed.extend(part.fixed)
+            result.policed.extend(part.policed)
             result.fail_on = part.fail_on
     return result
 

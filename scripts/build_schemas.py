@@ -3,6 +3,7 @@
 1. Merge the three one-operation OpenAPI fragments of the seed (create, get, update;
    they share ``components``) into one OpenAPI document.
 2. Generate one standalone JSON Schema per document kind from it.
+3. Generate the JSON Schema of a NIM-service policy from its NimServiceSpec.
 
 Usage: python scripts/build_schemas.py [SEED] [--check]
 ``--check`` writes nothing and exits 1 when a shipped file differs from what it would write.
@@ -18,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from nimlint.policy import schema as policy_schema  # noqa: E402
 from nimlint.schema.generate import KIND_LOCATIONS, generate, schema_filename  # noqa: E402
 
 SEED = ROOT.parent / "shared" / "seeds" / "000_3b2fdb490c8fc4ff.txt"
@@ -67,6 +69,7 @@ def build(seed: Path) -> dict[str, str]:
     files = {OPENAPI_FILE: _dump(openapi)}
     for kind in KIND_LOCATIONS:
         files[schema_filename(kind)] = _dump(generate(openapi, kind))
+    files[policy_schema.SCHEMA_FILENAME] = _dump(policy_schema.generate(openapi))
     return files
 
 

@@ -23,7 +23,8 @@ UNLINTABLE_EXAMPLES = {"K008", "P007", "S007", "S009", "X002"}
 
 def fixture_options(rule_id: str, folder: Path) -> Options:
     """Options for a rule's fixtures; a folder's options.yaml may set openapi, rules, select,
-    and base (the running service an update applies to, for PATCH preview rules)."""
+    base (the running service an update applies to, for PATCH preview rules) and policy
+    (a list of policy files)."""
     extra = (
         yaml.safe_load((folder / "options.yaml").read_text())
         if (folder / "options.yaml").exists()
@@ -34,7 +35,10 @@ def fixture_options(rule_id: str, folder: Path) -> Options:
         overrides["openapi"] = folder / extra["openapi"]
     rules = tuple(folder / r for r in extra.get("rules", ()))
     base = folder / extra["base"] if "base" in extra else None
-    return Options(overrides=overrides, extra_rules=rules, plugins=False, base=base)
+    policies = tuple(folder / p for p in extra.get("policy", ()))
+    return Options(
+        overrides=overrides, extra_rules=rules, plugins=False, base=base, policies=policies
+    )
 
 
 def lint_as(rule_id: str, path: Path, folder: Path | None = None) -> list[str]:
@@ -80,5 +84,11 @@ def test_documented_examples(rule_id: str, tmp_path: Path) -> None:
     for kind, text, should_fire in (("bad", rule.bad, True), ("good", rule.good, False)):
         path = tmp_path / f"{kind}.yaml"
         path.write_text(text)
-        fired = bool(lint_as(rule_id, path, FIXTURES / rule_id))
+        folder = FIXTURES / rule_id
+        if rule.reported_by == "policy":  # the example's first line is its policy
+            policy = text.splitlines()[0].removeprefix("# policy: ")
+            (tmp_path / "options.yaml").write_text("policy: [policy.yaml]\n")
+            (tmp_path / "policy.yaml").write_text(policy + "\n")
+            folder = tmp_path
+        fired = bool(lint_as(rule_id, path, folder))
         assert fired == should_fire, f"{rule_id} documented {kind} example"

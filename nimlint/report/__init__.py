@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from nimlint.engine.model import Rule
 from nimlint.findings import Finding, Severity
 
-FORMATS = ("text", "json", "gcc", "sarif", "github", "junit")
+FORMATS = ("text", "json", "gcc", "sarif", "github", "junit", "runai")
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class Report:
     files: Sequence[str]
     rules: Mapping[str, Rule]
     version: str
+    policed: Sequence[tuple[str, int]] = ()  # (file, document index) linted under a policy
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)

@@ -1,0 +1,55 @@
+"""Every choice nimlint makes where the Run:ai sources are silent, in one place.
+
+docs/policy.md explains each one; change it here and the whole feature follows.
+"""
+
+from __future__ import annotations
+
+# Scopes from the widest to the nearest. A document without ``meta`` is a project policy
+# (the narrowest scope: the policy that applies to the project the workload is in).
+SCOPES = ("system", "tenant", "cluster", "department", "project")
+SCOPE_WITHOUT_META = "project"
+
+# Rules on these top-level sections take the WIDEST scope's rule; every other rule and
+# every default takes the NEAREST scope's (newer Run:ai docs, "Policies and Rules").
+WIDEST_WINS_SECTIONS = ("compute", "security")
+
+# Two policies of the same scope cannot both apply to one workload: refused (exit 2).
+SAME_SCOPE_TWICE_IS_AN_ERROR = True
+
+# The key that matches items of itemized lists (default items, exclude, locked, canAdd).
+ITEM_KEY = "name"
+
+# `step` with no `min` counts from 0 (docs: "min 1, max 7, step 2 allows 1, 3, 5, 7").
+STEP_ORIGIN_WITHOUT_MIN = 0
+
+# `canEdit: false` on a field the policy gives no default for: any value the request sets
+# is a change from "unset", so it is reported.
+CAN_EDIT_WITHOUT_DEFAULT_REPORTS_ANY_VALUE = True
+
+# The schema describes `canEdit` of arrays as defaulting to false; nimlint only reports
+# an explicit `canEdit: false` (every other source says canEdit defaults to true).
+CAN_EDIT_DEFAULT = True
+
+# `required` on an array (nodePools): "must include at least one item".
+EMPTY_ARRAY_IS_MISSING = True
+
+# Every violation is reported, not only the first (the response carries a list).
+REPORT_ALL_VIOLATIONS = True
+
+# Rules are checked on create requests; an update body only through the PATCH preview
+# (--base), which turns it into the service it would produce.
+CHECKED_KINDS = ("create",)
+
+# `details` texts: the server's wording where it is known (canEdit, canAdd, locked, min),
+# nimlint's own in the same style otherwise.
+DETAILS = {
+    "required": "value is required",
+    "canEdit": "the administrator prohibited changing the value of this field",
+    "canAdd": "the administrator prohibited adding new items",
+    "locked": "the administrator prohibited modifying item '{item}'",
+    "options": "value must be one of: {allowed}",
+    "min": "value must be no less than {limit}",
+    "max": "value must be no greater than {limit}",
+    "step": "value must be {origin} plus a multiple of {step}",
+}

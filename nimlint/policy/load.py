@@ -1,0 +1,172 @@
+"""Read policy files: three document shapes, validated against the shipped policy schema.
+
+Every problem of a file is collected, each as ``file:line: key: reason`` (the loader's
+positions), and raised together as one PolicyError.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from nimlint.loading.model import Document, ParseFailure, escape_token, unescape_token
+from nimlint.messages import json_type, show, type_words
+from nimlint.policy.decisions import SCOPE_WITHOUT_META
+from nimlint.policy.schema import SCHEMA_FILENAME
+
+MAX_POLICY_BYTES = 4 * 1024 * 1024
+
+
+class PolicyError(ValueError):
+    """A policy file that cannot be used; ``lines`` holds one ``file:line: key: reason`` each."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One policy: where it came from, its scope, and ``{defaults, rules}`` with positions."""
+
+    file: str
+    name: str
+    scope: str
+    body: dict = field(repr=False)
+    base: str  # JSON pointer of the body in the document ("/policy", "/effective" or "")
+    document: Document = field(repr=False)
+
+    def line(self, pointer: str) -> int:
+        """The line of ``pointer`` (relative to the body) in the policy file."""
+        return self.document.span(self.base + pointer, "key").line
+
+    def where(self, pointer: str) -> str:
+        """``file:line`` of ``pointer`` (relative to the body)."""
+        return f"{self.file}:{self.line(pointer)}"
+
+    @property
+    def defaults(self) -> dict:
+        return self.body.get("defaults") or {}
+
+    @property
+    def rules(self) -> dict:
+        return self.body.get("rules") or {}
+
+
+def load_policy(path: Path | str) -> Policy:
+    """Read, validate and return one policy file; raise PolicyError with every problem."""
+    from nimlint.loading.source import decode, documents
+
+    name = str(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_POLICY_BYTES + 1)
+    except OSError as exc:
+        raise PolicyError([f"{name}: cannot read policy: {exc.strerror or exc}"]) from None
+    if len(raw) > MAX_POLICY_BYTES:
+        raise PolicyError([f"{name}: policy file is over the {MAX_POLICY_BYTES:,}-byte limit"])
+    text = decode(raw)
+    if isinstance(text, ParseFailure):
+        raise PolicyError([f"{name}:{text.span.line}: {text.message}"])
+    items = list(documents(text, is_json=name.endswith(".json")))
+    failures = [i for i in items if isinstance(i, ParseFailure)]
+    if failures:
+        raise PolicyError([f"{name}:{f.span.line}: {f.message}" for f in failures])
+    if len(items) != 1 or not isinstance(items[0].data, dict):
+        raise PolicyError([f"{name}:1: a policy file holds one mapping (a policy document)"])
+    doc = items[0]
+    problems = [
+        f"{name}:{doc.span(p.pointer, p.at).line}: {_key(p.pointer)}: {p.message}"
+        for _, p in doc.problems
+    ]
+    problems += [f"{name}:{line}: {key}: {reason}" for line, key, reason in _invalid(doc)]
+    if problems:
+        raise PolicyError(problems)
+    return _policy(name, doc)
+
+
+def _policy(name: str, doc: Document) -> Policy:
+    data = doc.data
+    base = "/effective" if "effective" in data else ("/policy" if "policy" in data else "")
+    body = (data.get(base[1:]) if base else data) or {}
+    meta = data.get("meta") if base else None
+    meta = meta if isinstance(meta, dict) else {}
+    return Policy(
+        file=name,
+        name=str(meta.get("name") or name),
+        scope=str(meta.get("scope") or SCOPE_WITHOUT_META),
+        body=body,
+        base=base,
+        document=doc,
+    )
+
+
+def shape_of(data: dict) -> str:
+    """The $defs name of a policy document's shape."""
+    if "effective" in data:
+        return "PolicyResponse"
+    return "PolicyBody" if "policy" in data or "meta" in data else "Policy"
+
+
+@cache
+def policy_schema() -> dict:
+    from nimlint.resources import schema_path
+
+    with open(schema_path(SCHEMA_FILENAME), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@cache
+def _validator(shape: str):
+    import jsonschema_rs
+
+    schema = {k: v for k, v in policy_schema().items() if k != "anyOf"}
+    return jsonschema_rs.Draft202012Validator({**schema, "$ref": f"#/$defs/{shape}"})
+
+
+def _invalid(doc: Document) -> list[tuple[int, str, str]]:
+    """(line, dotted key, reason) for every schema error, sorted by line."""
+    out = []
+    for error in _validator(shape_of(doc.data)).iter_errors(doc.data):
+        pointer = "".join("/" + escape_token(str(t)) for t in error.instance_path)
+        if error.kind.name == "additionalProperties":
+            allowed = ", ".join(
+                sorted(_schema_at(list(error.schema_path)[:-1]).get("properties", {}))
+            )
+            for key in error.kind.unexpected:
+                child = f"{pointer}/{escape_token(key)}"
+                reason = f"unknown key (allowed here: {allowed})"
+                out.append((doc.span(child, "key").line, _key(child), reason))
+            continue
+        out.append((doc.span(pointer).line, _key(pointer), _reason(error)))
+    return sorted(out)
+
+
+def _schema_at(path: list) -> dict:
+    node: Any = policy_schema()
+    for token in path:
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node if isinstance(node, dict) else {}
+
+
+def _reason(error) -> str:
+    kind = error.kind.name
+    if kind == "type":
+        types = error.kind.types if isinstance(error.kind.types, list) else [error.kind.types]
+        value = error.instance
+        return f"must be {type_words(list(types))}, not {json_type(value)} {show(value)}"
+    if kind == "required":
+        return f"missing required key {error.kind.property!r}"
+    if kind == "enum":
+        allowed = ", ".join(show(o) for o in error.kind.options if o is not None)
+        return f"must be one of {allowed}; got {show(error.instance)}"
+    return error.message
+
+
+def _key(pointer: str) -> str:
+    """``/policy/rules/replicas/max`` -> ``policy.rules.replicas.max``."""
+    tokens = [unescape_token(t) for t in pointer.split("/")[1:]]
+    return ".".join(tokens) or "(document)"

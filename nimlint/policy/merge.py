@@ -1,0 +1,127 @@
+"""Fold the policies of several scopes into the one that applies (the effective policy).
+
+Defaults: the nearest scope wins, field by field. Rules: one rule object per field; on
+``compute`` and ``security`` fields the widest scope's rule wins, elsewhere the nearest's
+(``decisions``). Every default and rule keeps its origin, for messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from nimlint.policy.decisions import SAME_SCOPE_TWICE_IS_AN_ERROR, SCOPES, WIDEST_WINS_SECTIONS
+from nimlint.policy.load import Policy, PolicyError, policy_schema
+
+_REF = "#/$defs/"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a default or rule comes from: a policy and a pointer inside its body."""
+
+    policy: Policy
+    pointer: str
+
+    def where(self) -> str:
+        return self.policy.where(self.pointer)
+
+    def describe(self) -> str:
+        """``policy NAME (SCOPE scope), FILE:LINE``; the rule's sourceOfRule scope if any."""
+        source = self.policy.body
+        for token in self.pointer.split("/")[1:]:
+            source = source.get(token) if isinstance(source, dict) else None
+        scope = self.policy.scope
+        if isinstance(source, dict) and isinstance(source.get("sourceOfRule"), dict):
+            scope = source["sourceOfRule"].get("scope") or scope
+        return f"policy {self.policy.name} ({scope} scope), {self.where()}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The rule object on one field (dotted path relative to spec), its type and origin."""
+
+    path: str
+    kind: str  # StringRules, IntegerRules, QuantityRules, ... InstancesRules
+    keys: dict
+    origin: Origin
+
+
+@dataclass
+class MergedPolicy:
+    """The effective policy: defaults (with the origin of each) and rules by field."""
+
+    policies: tuple[Policy, ...]
+    defaults: dict = field(default_factory=dict)
+    default_origins: dict[str, Origin] = field(default_factory=dict)  # "/replicas" -> origin
+    rules: dict[str, Rule] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return ", ".join(p.name for p in self.policies)
+
+
+@cache
+def rule_types() -> dict[str, str]:
+    """Dotted field path -> rule type name, read from the shipped policy schema."""
+    schema = policy_schema()["$defs"]["Policy"]["properties"]["rules"]
+    return dict(_leaves(schema, ""))
+
+
+def _leaves(node: dict, prefix: str) -> Iterator[tuple[str, str]]:
+    for name, sub in node.get("properties", {}).items():
+        if "$ref" in sub:
+            yield f"{prefix}{name}", sub["$ref"][len(_REF) :]
+        else:
+            yield from _leaves(sub, f"{prefix}{name}.")
+
+
+def merge(policies: Sequence[Policy]) -> MergedPolicy:
+    """Merge policies of different scopes; raise PolicyError for two of the same scope."""
+    ordered = sorted(policies, key=lambda p: SCOPES.index(p.scope))
+    if SAME_SCOPE_TWICE_IS_AN_ERROR:
+        seen: dict[str, Policy] = {}
+        for policy in ordered:
+            if policy.scope in seen:
+                raise PolicyError(
+                    [
+                        f"{policy.file}: two {policy.scope} policies ({seen[policy.scope].file} "
+                        "and this one): a workload is under one policy per scope"
+                    ]
+                )
+            seen[policy.scope] = policy
+    merged = MergedPolicy(tuple(ordered))
+    for policy in ordered:  # widest first: nearer scopes overwrite
+        _merge_defaults(merged, policy.defaults, policy, "")
+    for path, kind in rule_types().items():
+        holders = [p for p in ordered if isinstance(_at(p.rules, path), dict)]
+        if holders:
+            widest = path.split(".")[0] in WIDEST_WINS_SECTIONS
+            policy = holders[0] if widest else holders[-1]
+            pointer = "/rules/" + path.replace(".", "/")
+            merged.rules[path] = Rule(path, kind, _at(policy.rules, path), Origin(policy, pointer))
+    return merged
+
+
+def _merge_defaults(merged: MergedPolicy, node: dict, policy: Policy, pointer: str) -> None:
+    target: Any = merged.defaults
+    for token in pointer.split("/")[1:]:
+        target = target.setdefault(token, {})
+    for key, value in node.items():
+        child = f"{pointer}/{key}"
+        if value is None:
+            continue
+        if isinstance(value, dict) and isinstance(target.get(key, {}), dict):
+            target.setdefault(key, {})
+            _merge_defaults(merged, value, policy, child)
+        else:
+            target[key] = value
+            merged.default_origins[child] = Origin(policy, "/defaults" + child)
+
+
+def _at(node: Any, path: str) -> Any:
+    for token in path.split("."):
+        node = node.get(token) if isinstance(node, dict) else None
+    return node

@@ -1,0 +1,26 @@
+"""Run:ai's own shape: one entry per document linted under a policy, with its issues.
+
+Each entry is ``{"file", "document", "complianceIssues": [{"field", "details", "rule"}]}``,
+the ``complianceIssues`` of the server's SubmissionErrorV2 (field dotted, relative to spec).
+"""
+
+from __future__ import annotations
+
+import json
+
+from nimlint.report import Report
+
+
+def render(report: Report, *, color: bool) -> str:
+    """Render the policy compliance of ``report`` as a JSON array (``color`` is ignored)."""
+    issues: dict[tuple[str, int], list[dict]] = {key: [] for key in report.policed}
+    for finding in report.findings:
+        key = (finding.file, finding.document)
+        if finding.compliance and key in issues:
+            field, details, rule = finding.compliance
+            issues[key].append({"field": field, "details": details, "rule": rule})
+    entries = [
+        {"file": file, "document": document, "complianceIssues": found}
+        for (file, document), found in issues.items()
+    ]
+    return json.dumps(entries, indent=2, ensure_ascii=False) + "\n"
