@@ -291,25 +291,46 @@ def _usage(message: str):
 
 
 @cli.command("effective")
-@click.argument("update", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("spec", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--base",
-    required=True,
     type=click.Path(path_type=Path, dir_okay=False),
-    help="The running service (GET response or create body) the update applies to.",
+    help="The running service (GET response or create body) the update SPEC applies to.",
+)
+@click.option(
+    "--policy",
+    "policies",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Run:ai NIM-service policy whose defaults fill the request (repeatable).",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True
 )
-def effective(update, base, fmt) -> None:
-    """Print the service body UPDATE would leave: the merged spec, as the cluster gets it."""
+def effective(spec, base, policies, fmt) -> None:
+    """Print the service body SPEC would give: an update applied to --base, the defaults of
+    --policy applied to a create request (or to the previewed update), as the cluster gets it."""
     from nimlint.effective.preview import BaseError, apply_update, load_base, load_layer
 
+    if base is None and not policies:
+        _usage("nothing to apply: give --base (an update's service) and/or --policy")
     try:
-        merged = apply_update(load_base(base), load_layer(update, "update"))
+        if base is not None:
+            data = apply_update(load_base(base), load_layer(spec, "update")).data
+        else:
+            data = load_layer(spec, "request").document.data
     except BaseError as exc:
         _usage(str(exc))
-    click.echo(_dump(merged.data, fmt), nl=False)
+    if policies:
+        from nimlint.lint import UsageError, merged_policy
+        from nimlint.policy.apply import effective_spec
+
+        try:
+            policy = merged_policy(policies)
+        except UsageError as exc:
+            _usage(str(exc))
+        data = {**data, "spec": effective_spec(data.get("spec"), policy).spec}
+    click.echo(_dump(data, fmt), nl=False)
 
 
 def _dump(data, fmt: str) -> str:

@@ -114,7 +114,7 @@ class Linter:
             except (RuleFileError, OpenAPIError) as exc:
                 raise UsageError(str(exc)) from None
             check_selectors(config, registry)
-            policy = _merged_policy(self.options.policies or config.policy)
+            policy = merged_policy(self.options.policies or config.policy)
             self._setups[source] = Setup(config, registry, schemas, policy)
         return self._setups[source]
 
@@ -234,7 +234,7 @@ class Linter:
                 yield from _run_rule(rule, context)
 
 
-def _merged_policy(paths: Sequence[Path]):
+def merged_policy(paths: Sequence[Path]):
     """The merged policy of ``paths`` (None without any); UsageError for a bad policy."""
     if not paths:
         return None

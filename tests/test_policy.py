@@ -374,3 +374,36 @@ def test_a_value_out_of_range_is_reported_at_that_field(field, below, distance) 
     findings = _lint(_set(json.loads(json.dumps(COMPLIANT)), field, value))
     assert [f.rule for f in findings] == ["C006" if below else "C007"]
     assert findings[0].pointer == "/spec/" + field.replace(".", "/")
+
+
+# --- nimlint effective --------------------------------------------------------------------
+
+
+def test_effective_prints_the_request_with_the_policy_defaults() -> None:
+    result = nimlint(
+        "effective", "--format", "json", "--policy", EXAMPLE, FIXTURES / "request.yaml"
+    )
+    assert result.returncode == 0, result.stderr
+    spec = json.loads(result.stdout)["spec"]
+    assert spec["replicas"] == 6  # the request's own value
+    assert spec["compute"] == {
+        "gpuDevicesRequest": 4,
+        "cpuCoreRequest": 2,
+        "cpuMemoryRequest": "16G",
+    }
+    assert spec["environmentVariables"] == [{"name": "NIM_LOG_LEVEL", "value": "INFO"}]
+    assert spec["tolerations"][0]["effect"] == "NoSchedule"  # an attributes default
+
+
+def test_effective_needs_a_base_or_a_policy() -> None:
+    result = nimlint("effective", FIXTURES / "request.yaml")
+    assert result.returncode == 2
+    assert result.stderr.startswith("nimlint: error: nothing to apply")
+
+
+def test_effective_with_a_bad_policy_exits_2() -> None:
+    result = nimlint(
+        "effective", "--policy", FIXTURES / "bad-policy.yaml", FIXTURES / "request.yaml"
+    )
+    assert result.returncode == 2
+    assert len(result.stderr.splitlines()) == 4
