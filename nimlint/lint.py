@@ -48,6 +48,7 @@ class Options:
     @property
     def wants_fixes(self) -> bool:
         return self.fixes or bool(self.fix)
+
     policies: tuple[Path, ...] = ()  # --policy files (replace the configuration's)
 
 
@@ -162,7 +163,15 @@ class Linter:
                     fix = _fix(setup.registry.get(rule), problem.repair, item, source)
                 span = item.span(problem.pointer, problem.at)
                 own.append(
-                    (rule, span, problem.message, problem.pointer, fix, item.index, problem.compliance)
+                    (
+                        rule,
+                        span,
+                        problem.message,
+                        problem.pointer,
+                        fix,
+                        item.index,
+                        problem.compliance,
+                    )
                 )
             yield from own
             if base is not None and (self.options.kind or detect_kind(item.data)) == "update":
