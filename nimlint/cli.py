@@ -16,6 +16,7 @@ from nimlint.report import FORMATS
 LEVELS = tuple(str(level) for level in sorted(Severity, reverse=True))
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+TEXT_FORMATS = ("text", "concise")
 
 CHECK_HELP = """Lint NIM service request bodies (YAML or JSON files, directories, or - for stdin).
 
@@ -29,10 +30,11 @@ Examples:
   nimlint check --select G,R --fail-on warning deploy/
   nimlint check --diff deploy/               # show the safe fixes, write nothing
   nimlint check --fix deploy/                # apply them, then report what remains
+  nimlint check --format concise --statistics deploy/
 
 \b
-Exit codes: 0 no finding at or above --fail-on (default: error); 1 some finding is;
-2 usage error, bad configuration, or a path that cannot be read.
+Exit codes: 0 no finding at or above --fail-on (default: error), or --exit-zero;
+1 some finding is; 2 usage error, bad configuration, or a path that cannot be read.
 """
 
 
@@ -75,14 +77,18 @@ def cli() -> None:
     type=click.Choice(LEVELS),
     help="Lowest severity that fails the run (default: error).",
 )
-@click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated).")
-@click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated).")
+@click.option(
+    "--select", multiple=True, help="Only these rule ids, prefixes or names (comma-separated)."
+)
+@click.option(
+    "--ignore", multiple=True, help="Skip these rule ids, prefixes or names (comma-separated)."
+)
 @click.option(
     "--severity",
     "severities",
     multiple=True,
     metavar="ID=LEVEL",
-    help="Change a rule's severity, e.g. S008=error.",
+    help="Change the severity of a rule id, prefix or name, e.g. S008=error or S=warning.",
 )
 @click.option(
     "--rules",
@@ -122,7 +128,16 @@ def cli() -> None:
     type=click.Choice(["auto", "always", "never"]),
     default="auto",
     show_default=True,
-    help="Colour in text output (auto: on a terminal, no NO_COLOR).",
+    help="Colour in text output (auto: on a terminal, unless NO_COLOR is set and not empty).",
+)
+@click.option(
+    "--exit-zero", is_flag=True, help="Exit 0 even when there are findings (usage errors stay 2)."
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print the findings only: no summary, no hints.")
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Print one line per rule (count, id, name) instead of the text findings.",
 )
 @click.option(
     "--base",
@@ -161,6 +176,9 @@ def check(
     fix,
     unsafe_fixes,
     diff,
+    exit_zero,
+    quiet,
+    statistics,
 ) -> None:
     from nimlint.lint import Options, UsageError, lint_paths
     from nimlint.run import run_parallel
@@ -204,11 +222,19 @@ def check(
         _show_diff(result)
     if fix and not diff:
         _write_fixes(result, stdin)
-    _write_reports(result, formats, outputs, color, to_stderr=fix and "-" in paths)
+    _write_reports(
+        result,
+        formats,
+        outputs,
+        color=color,
+        quiet=quiet,
+        statistics=statistics,
+        to_stderr=fix and "-" in paths,
+    )
     if result.errors:
         sys.exit(EXIT_USAGE)
     failed = any(f.severity >= result.fail_on for f in result.findings)
-    sys.exit(EXIT_FINDINGS if failed else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
 
 
 def _show_diff(result) -> None:
@@ -244,14 +270,29 @@ def _write_fixes(result, stdin: bytes) -> None:
         click.echo(f"fixed {count} finding{'s' * (count != 1)}", err=True)
 
 
-def _write_reports(result, formats, outputs, color, *, to_stderr=False) -> None:
+def _write_reports(result, formats, outputs, *, color, quiet, statistics, to_stderr) -> None:
+    """Write the --output-file reports first, so a write error never follows a clean summary."""
     from nimlint.report import Report, render
+    from nimlint.report.statistics import render_statistics
 
-    report = Report(result.findings, result.files, result.rules, __version__, result.policed)
-    for index, fmt in enumerate(formats):
-        target = outputs[index] if index < len(outputs) else None
-        use_color = target is None and fmt == "text" and _want_color(color) and not to_stderr
-        text = render(report, fmt, color=use_color)
+    report = Report(
+        result.findings,
+        result.files,
+        result.rules,
+        __version__,
+        result.policed,
+        fail_on=result.fail_on,
+        sources=result.sources,
+        unlinted=len(result.errors),
+        quiet=quiet,
+    )
+    pairs = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(formats)]
+    for fmt, target in sorted(pairs, key=lambda pair: pair[1] is None):
+        use_color = target is None and fmt in TEXT_FORMATS and _want_color(color) and not to_stderr
+        if statistics and target is None and fmt in TEXT_FORMATS:
+            text = render_statistics(report, color=use_color)
+        else:
+            text = render(report, fmt, color=use_color)
         if target is None:
             click.echo(text, nl=False, color=use_color, err=to_stderr)
             continue
@@ -262,9 +303,10 @@ def _write_reports(result, formats, outputs, color, *, to_stderr=False) -> None:
 
 
 def _want_color(mode: str) -> bool:
+    """--color; auto: on a terminal, unless NO_COLOR is set to a non-empty value (no-color.org)."""
     if mode != "auto":
         return mode == "always"
-    return "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    return not os.environ.get("NO_COLOR") and sys.stdout.isatty()
 
 
 def _level(text):
@@ -364,14 +406,16 @@ def list_rules(fmt, extra_rules) -> None:
 
 
 @cli.command("rule")
-@click.argument("rule_id")
+@click.argument("rule_id", metavar="ID_OR_NAME")
 @click.option("--rules", "extra_rules", multiple=True, type=click.Path(path_type=Path))
 def show_rule(rule_id, extra_rules) -> None:
-    """Print the documentation of RULE_ID."""
+    """Print the documentation of a rule, by id (S008) or name (unknown-key)."""
     from nimlint.docs import rule_markdown
 
     registry = _registry(extra_rules)
-    rule = registry.get(rule_id.upper())
+    rule = registry.get(rule_id.upper()) or next(
+        (r for r in registry.values() if r.name == rule_id.lower()), None
+    )
     if rule is None:
         _usage(f"unknown rule {rule_id!r} (see: nimlint rules)")
     click.echo(rule_markdown(rule), nl=False)

@@ -73,7 +73,13 @@ class Config:
         return None
 
     def severity_of(self, rule_id: str, default: Severity) -> Severity:
-        return self.severity.get(rule_id, default)
+        """The configured severity of ``rule_id``: its id, else its longest matching prefix."""
+        if rule_id in self.severity:
+            return self.severity[rule_id]
+        prefixes = [s for s in self.severity if s == "ALL" or rule_id.startswith(s)]
+        if not prefixes:
+            return default
+        return self.severity[max(prefixes, key=lambda s: 0 if s == "ALL" else len(s))]
 
     def merged(self, overrides: Mapping[str, Any]) -> Config:
         """This config with command-line values (already parsed) on top."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,7 @@ class LintResult:
     fail_on: Severity = Severity.ERROR
     fixed: list = field(default_factory=list)  # FixedFile for each file a fix changed
     policed: list[tuple[str, int]] = field(default_factory=list)  # (file, document) under a policy
+    sources: dict[str, dict[int, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -114,6 +116,7 @@ class Linter:
                 schemas = from_openapi(config.openapi) if config.openapi else shipped()
             except (RuleFileError, OpenAPIError) as exc:
                 raise UsageError(str(exc)) from None
+            config = resolve_rule_names(config, registry)
             check_selectors(config, registry)
             policy = merged_policy(self.options.policies or config.policy)
             self._setups[source] = Setup(config, registry, schemas, policy)
@@ -310,8 +313,33 @@ def _findings(placed: Iterable[tuple], name: str, setup: Setup) -> list[Finding]
     return out
 
 
+def _names_rules(selector: str, registry: Registry) -> bool:
+    return selector == "ALL" or any(rule.startswith(selector) for rule in registry)
+
+
+def resolve_rule_names(config: Config, registry: Registry) -> Config:
+    """``config`` with rule names (``unknown-key``) in selectors replaced by their ids."""
+    ids = {rule.name.lower(): rule.id for rule in registry.values()}
+
+    def to_id(selector: str) -> str:
+        if _names_rules(selector, registry):
+            return selector
+        return ids.get(selector.lower(), selector)
+
+    def all_ids(selectors: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(to_id(s) for s in selectors)
+
+    return replace(
+        config,
+        select=all_ids(config.select),
+        ignore=all_ids(config.ignore),
+        per_file_ignores=tuple((glob, all_ids(s)) for glob, s in config.per_file_ignores),
+        severity={to_id(s): level for s, level in config.severity.items()},
+    )
+
+
 def check_selectors(config: Config, registry: Registry) -> None:
-    """Every id or prefix in the configuration must name at least one rule."""
+    """Every id, prefix or name in the configuration must name at least one rule."""
     where = f"{config.source}: " if config.source else ""
     selectors = [
         *config.select,
@@ -319,11 +347,11 @@ def check_selectors(config: Config, registry: Registry) -> None:
         *(i for _, ids in config.per_file_ignores for i in ids),
     ]
     for selector in selectors:
-        if selector != "ALL" and not any(rule.startswith(selector) for rule in registry):
-            raise UsageError(f"{where}unknown rule id or prefix {selector!r}")
-    for rule_id in config.severity:
-        if rule_id not in registry:
-            raise UsageError(f"{where}key 'severity': unknown rule id {rule_id!r}")
+        if not _names_rules(selector, registry):
+            raise UsageError(f"{where}unknown rule id, prefix or name {selector!r}")
+    for selector in config.severity:
+        if not _names_rules(selector, registry):
+            raise UsageError(f"{where}key 'severity': unknown rule id, prefix or name {selector!r}")
 
 
 def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -376,13 +404,17 @@ def lint_files(linter: Linter, files: Sequence[str], *, stdin: bytes = b"") -> L
                 from nimlint.fixer import fix_file
 
                 fixed = fix_file(linter, raw, name, folder, path)
-                result.findings.extend(fixed.findings)
+                findings = fixed.findings
                 if fixed.changed:
                     result.fixed.append(fixed)
+                    raw = fixed.encoded()
             else:
-                result.findings.extend(linter.lint_bytes(raw, name, folder))
+                findings = linter.lint_bytes(raw, name, folder)
         except ConfigError as exc:
             raise UsageError(str(exc)) from None
+        result.findings.extend(findings)
+        if findings:
+            result.sources[name] = source_lines(raw, {f.line for f in findings})
     result.policed, linter.policed = linter.policed, []
     for setup in linter.setups:
         result.rules.update(setup.registry)
@@ -403,6 +435,28 @@ def _read(path: str, options: Options, stdin: bytes, result: LintResult):
     except OSError as exc:
         result.errors.append(f"{path}: cannot read: {exc.strerror or exc}")
         return path, None, None
+
+
+# The line breaks libyaml counts (YAML 1.1), so that line numbers and lines agree.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def source_lines(raw: bytes, wanted: set[int]) -> dict[int, str]:
+    """The text of the ``wanted`` 1-based lines of a file (for excerpts in reports)."""
+    text = decode(raw)
+    if isinstance(text, ParseFailure) or not wanted:
+        return {}
+    lines: dict[int, str] = {}
+    number, start, last = 1, 0, max(wanted)
+    for brk in _LINE_BREAK.finditer(text):
+        if number in wanted:
+            lines[number] = text[start : brk.start()]
+        number, start = number + 1, brk.end()
+        if number > last:
+            return lines
+    if number in wanted:
+        lines[number] = text[start:]
+    return lines
 
 
 def lint_text(text: str, filename: str = "<text>", options: Options | None = None) -> list[Finding]:

@@ -53,6 +53,7 @@ def _fan_out(files: list[str], workers: int) -> LintResult:
             result.errors.extend(part.errors)
             result.fixed.extend(part.fixed)
             result.policed.extend(part.policed)
+            result.sources.update(part.sources)
             result.fail_on = part.fail_on
     return result
 

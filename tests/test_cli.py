@@ -36,7 +36,12 @@ def nimlint(*args: str, stdin: bytes = b"", env: dict | None = None, cwd: Path =
 
 @pytest.mark.parametrize(
     ("fmt", "expected"),
-    [("text", "expected.txt"), ("gcc", "expected.gcc"), ("json", "expected.json")],
+    [
+        ("text", "expected.txt"),
+        ("concise", "expected.concise"),
+        ("gcc", "expected.gcc"),
+        ("json", "expected.json"),
+    ],
 )
 def test_format_byte_for_byte(fmt: str, expected: str) -> None:
     result = nimlint("check", "--select", "P,S", "--format", fmt, *FILES)
@@ -98,7 +103,7 @@ def test_fail_on_lowers_the_threshold(tmp_path: Path) -> None:
     [
         ((), b"no paths given"),
         (("missing.yaml",), b"missing.yaml: no such file or directory"),
-        (("--select", "Q9", "examples"), b"unknown rule id or prefix 'Q9'"),
+        (("--select", "Q9", "examples"), b"unknown rule id, prefix or name 'Q9'"),
         (("--severity", "S008", "examples"), b"expected ID=LEVEL"),
         (("--format", "xml", "examples"), b"Invalid value for '--format'"),
         (

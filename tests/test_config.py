@@ -73,7 +73,7 @@ def test_explicit_config_file(project: Path) -> None:
         ("colour: always\n", "unknown key 'colour'"),
         ("fail-on: fatal\n", "key 'fail-on': unknown severity 'fatal'"),
         ("severity: {S008: loud}\n", "key 'severity'.S008: unknown severity 'loud'"),
-        ("select: [Q]\n", "unknown rule id or prefix 'Q'"),
+        ("select: [Q]\n", "unknown rule id, prefix or name 'Q'"),
         ("extra-rules: missing.yaml\n", "missing.yaml: no such rule file or folder"),
         ("ignore: [S008\n", "cannot parse"),
     ],

@@ -94,13 +94,19 @@ FINDINGS = (
         "/spec/compute/gpuPortionRequest",
     ),
 )
+SOURCES = {
+    LLAMA: {9: "    gpuDevicesRequest: \"1\"", 12: "  image: nvcr.io/nim/meta/llama3-8b-instruct:latest"},
+    EMBED: {7: "    gpuPortionRequest: 0.5"},
+}
 SCENARIOS = {
-    "problems": Report(FINDINGS, (LLAMA, EMBED, CLEAN), RULES, "1.2.3"),
+    "problems": Report(FINDINGS, (LLAMA, EMBED, CLEAN), RULES, "1.2.3", sources=SOURCES),
     "clean": Report((), (LLAMA, EMBED, CLEAN), RULES, "1.2.3"),
 }
 GOLDEN_FILES = {
     "text.txt": ("text", False),
     "text-color.txt": ("text", True),
+    "concise.txt": ("concise", False),
+    "concise-color.txt": ("concise", True),
     "json.json": ("json", False),
     "gcc.txt": ("gcc", False),
     "sarif.json": ("sarif", False),
@@ -118,7 +124,12 @@ def _report(message: str, file: str = "a.yaml", severity: Severity = Severity.ER
 
 @pytest.mark.parametrize(
     ("scenario", "name"),
-    [(s, n) for s in SCENARIOS for n in GOLDEN_FILES if (s, n) != ("clean", "text-color.txt")],
+    [
+        (s, n)
+        for s in SCENARIOS
+        for n in GOLDEN_FILES
+        if (s, n) not in (("clean", "text-color.txt"), ("clean", "concise-color.txt"))
+    ],
 )
 def test_output_matches_golden_file(scenario: str, name: str) -> None:
     fmt, color = GOLDEN_FILES[name]
@@ -316,12 +327,20 @@ def test_junit_counts_and_failures() -> None:
     assert list(cases) == [LLAMA, EMBED, CLEAN]
     failures = cases[LLAMA].findall("failure")
     assert [(f.get("type"), f.get("message")) for f in failures] == [
-        (f.rule, f.message) for f in FINDINGS[:2]
+        (FINDINGS[0].rule, FINDINGS[0].message)
     ]
-    assert failures[1].text == f"{LLAMA}:12:10 N101 {FINDINGS[1].message}"
+    assert cases[LLAMA].findtext("system-out") == f"{LLAMA}:12:10 N101 {FINDINGS[1].message}"
     assert cases[EMBED].findall("failure") == []
     assert cases[EMBED].findtext("system-out") == f"{EMBED}:7:5 N204 {FINDINGS[2].message}"
     assert len(cases[CLEAN]) == 0
+
+
+def test_junit_fails_a_file_from_fail_on_up() -> None:
+    report = dataclasses.replace(SCENARIOS["problems"], fail_on=Severity.WARNING)
+    suite = ET.fromstring(render(report, "junit")).find("testsuite")
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    assert [f.get("type") for f in cases[LLAMA].findall("failure")] == ["S001", "N101"]
+    assert cases[EMBED].findall("failure") == []
 
 
 def test_junit_is_well_formed_with_markup_and_control_characters() -> None:
@@ -336,7 +355,7 @@ def test_junit_is_well_formed_with_markup_and_control_characters() -> None:
 @given(message=st.text(), file=st.text(min_size=1), severity=SEVERITIES)
 def test_junit_parses_for_any_text(message: str, file: str, severity: Severity) -> None:
     root = ET.fromstring(render(_report(message, file, severity), "junit"))
-    expected_failures = "0" if severity == Severity.INFO else "1"
+    expected_failures = "1" if severity == Severity.ERROR else "0"
     assert root.find("testsuite").get("failures") == expected_failures
 
 
@@ -356,7 +375,64 @@ def test_text_summary_line(
     findings: tuple[Finding, ...], files: tuple[str, ...], summary: str
 ) -> None:
     report = Report(findings, files, RULES, "1.2.3")
-    assert render(report, "text").splitlines()[-1] == summary
+    assert render(report, "concise").splitlines()[-1] == summary
+    assert summary in render(report, "text").splitlines()
+
+
+def test_summary_never_says_all_checks_passed_when_a_path_was_not_linted() -> None:
+    report = Report((), (CLEAN,), RULES, "1.2.3", unlinted=2)
+    expected = "No problems found in 1 file; 2 paths could not be linted (see the errors above)."
+    for fmt in ("text", "concise"):
+        assert render(report, fmt).splitlines() == [expected]
+
+
+def test_text_names_the_rule_and_hints_once() -> None:
+    output = render(SCENARIOS["problems"], "text")
+    assert [line.split(":")[0] for line in output.splitlines() if "[" in line[:12]] == [
+        "error[S001]",
+        "warning[N101]",
+        "info[N204]",
+    ]
+    assert output.count("nimlint rule") == 1
+    assert "nimlint rule" not in render(SCENARIOS["problems"], "concise")
+
+
+def test_quiet_drops_summary_and_hint() -> None:
+    report = dataclasses.replace(SCENARIOS["problems"], quiet=True)
+    for fmt in ("text", "concise"):
+        output = render(report, fmt)
+        assert "Found" not in output and "nimlint rule" not in output
+        assert "S001" in output
+    assert render(dataclasses.replace(SCENARIOS["clean"], quiet=True), "text") == ""
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "end", "caret_line"),
+    [
+        ("  image: x", 10, 11, "  |          ^"),
+        ("  image: 中文x", 10, 12, "  |          ^^^^"),  # wide characters take two columns
+        ("\timage: \x1bx", 9, 11, "  |            ^^^^^"),  # escapes widen the line
+        ("  image:", 9, 9, "  |         ^"),  # a span past the end still gets one caret
+    ],
+)
+def test_caret_sits_under_the_span(line: str, column: int, end: int, caret_line: str) -> None:
+    finding = dataclasses.replace(FINDINGS[0], line=1, column=column, end_line=1, end_column=end)
+    report = Report((finding,), (LLAMA,), RULES, "1.2.3", sources={LLAMA: {1: line}})
+    lines = render(report, "text").splitlines()
+    assert lines[4] == caret_line
+    assert "\x1b" not in lines[3] and "\t" not in lines[3]
+
+
+def test_long_source_line_is_clipped_around_the_span() -> None:
+    line = '{"spec": {' + '"a": 1, ' * 5000 + '"replicas": -1}}'
+    column = line.index("-1") + 1
+    finding = dataclasses.replace(
+        FINDINGS[0], line=1, column=column, end_line=1, end_column=column + 2
+    )
+    report = Report((finding,), (LLAMA,), RULES, "1.2.3", sources={LLAMA: {1: line}})
+    source, carets = render(report, "text").splitlines()[3:5]
+    assert len(source) < 120 and "-1" in source
+    assert source[carets.index("^") : carets.index("^") + 2] == "-1"
 
 
 @pytest.mark.parametrize("fmt", ["text", "gcc"])

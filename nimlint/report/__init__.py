@@ -4,23 +4,32 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nimlint.engine.model import Rule
 from nimlint.findings import Finding, Severity
 
-FORMATS = ("text", "json", "gcc", "sarif", "github", "junit", "runai")
+FORMATS = ("text", "concise", "json", "gcc", "sarif", "github", "junit", "runai")
 
 
 @dataclass(frozen=True)
 class Report:
-    """Everything a formatter may use: the findings, the files linted, the rules."""
+    """Everything a formatter may use: the findings, the files linted, the rules.
+
+    ``sources`` holds, per file, the text of the lines that have findings (1-based);
+    ``unlinted`` counts the paths that could not be linted (exit code 2); ``quiet`` asks
+    for the findings alone, without summary or hints.
+    """
 
     findings: Sequence[Finding]
     files: Sequence[str]
     rules: Mapping[str, Rule]
     version: str
     policed: Sequence[tuple[str, int]] = ()  # (file, document index) linted under a policy
+    fail_on: Severity = Severity.ERROR
+    sources: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
+    unlinted: int = 0
+    quiet: bool = False
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)

@@ -1,8 +1,8 @@
 """JUnit XML output for GitLab, Jenkins and Azure Pipelines test reports.
 
-One testcase per linted file; each error or warning is a ``<failure>`` of its file's testcase
-(so ``failures`` counts failing files). Info findings do not fail a file: they are listed in
-that testcase's ``<system-out>``.
+One testcase per linted file; each finding at or above ``fail-on`` (default: error) is a
+``<failure>`` of its file's testcase (so ``failures`` counts the files that fail the run).
+Findings below ``fail-on`` do not fail a file: they are listed in its ``<system-out>``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from nimlint.findings import Finding, Severity
+from nimlint.findings import Finding
 from nimlint.report import Report
 
 # Characters XML 1.0 cannot carry, even escaped (its production "Char", inverted).
@@ -34,8 +34,8 @@ def render(report: Report, *, color: bool) -> str:
     failing = 0
     for file, findings in by_file.items():
         case = ET.SubElement(suite, "testcase", classname="nimlint", name=_clean(file))
-        failures = [f for f in findings if f.severity != Severity.INFO]
-        notes = [_describe(f) for f in findings if f.severity == Severity.INFO]
+        failures = [f for f in findings if f.severity >= report.fail_on]
+        notes = [_describe(f) for f in findings if f.severity < report.fail_on]
         for f in failures:
             failure = ET.SubElement(case, "failure", type=f.rule, message=_clean(f.message))
             failure.text = _describe(f)

@@ -1,0 +1,151 @@
+"""Output and CI switches through the command line: text excerpts, --format concise,
+--exit-zero, --quiet, --statistics, NO_COLOR, JUnit and fail-on, rule names as selectors."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from test_cli import ROOT, nimlint
+
+BAD = 'metadata: {name: a, projectId: "1"}\nspec:\n  replicas: -1\n  replica: 1\n'
+CLEAN = str(ROOT / "examples")
+
+
+@pytest.fixture
+def bad(tmp_path: Path) -> str:
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD)
+    return str(path)
+
+
+def test_text_shows_the_source_line_and_a_caret(bad: str) -> None:
+    out = nimlint("check", "--select", "S004", bad).stdout.decode().splitlines()
+    assert out[:6] == [
+        "error[S004]: spec.replicas must be at least 0; got -1",
+        f" --> {bad}:3:13",
+        "  |",
+        "3 |   replicas: -1",
+        "  |             ^^",
+        "  |",
+    ]
+    assert out[-1] == "For the documentation of a rule, run: nimlint rule ID (for example: S004)"
+
+
+def test_concise_keeps_one_line_per_finding(bad: str) -> None:
+    out = nimlint("check", "--select", "S004", "--format", "concise", bad).stdout.decode()
+    assert out == (
+        f"{bad}\n  3:13  error  spec.replicas must be at least 0; got -1  [S004]\n\n"
+        "Found 1 problem (1 error) in 1 of 1 file.\n"
+    )
+
+
+def test_exit_zero_reports_but_passes(bad: str) -> None:
+    result = nimlint("check", "--exit-zero", bad)
+    assert result.returncode == 0
+    assert b"error[S004]" in result.stdout
+    missing = nimlint("check", "--exit-zero", bad, "missing.yaml")
+    assert missing.returncode == 2
+    assert nimlint("check", "--exit-zero", "--format", "xml", bad).returncode == 2
+
+
+def test_quiet_prints_findings_only(bad: str) -> None:
+    out = nimlint("check", "--quiet", "--format", "concise", bad).stdout.decode()
+    assert "[S004]" in out and "Found" not in out
+    assert nimlint("check", "-q", CLEAN).stdout == b""
+
+
+def test_statistics_one_line_per_rule(tmp_path: Path) -> None:
+    spec = tmp_path / "s.yaml"
+    spec.write_text(BAD + "  replicaz: 2\n")
+    out = nimlint("check", "--select", "S", "--statistics", str(spec)).stdout.decode()
+    assert out.splitlines() == [
+        "2\tS008\tunknown-key",
+        "1\tS004\tschema-range",
+        "Found 3 problems (1 error, 2 warnings) in 1 of 1 file.",
+    ]
+    quiet = nimlint("check", "--select", "S", "--statistics", "-q", str(spec)).stdout.decode()
+    assert quiet.splitlines() == ["2\tS008\tunknown-key", "1\tS004\tschema-range"]
+
+
+def test_no_all_checks_passed_in_a_run_that_exits_two() -> None:
+    result = nimlint("check", CLEAN, "missing.yaml")
+    assert result.returncode == 2
+    assert b"All checks passed" not in result.stdout
+    assert b"1 path could not be linted" in result.stdout
+    assert b"All checks passed" in nimlint("check", CLEAN).stdout
+
+
+def _on_terminal(*args: str, env: dict) -> bytes:
+    """Run nimlint with its stdout on a pseudo-terminal; return what it printed."""
+    controller, terminal = pty.openpty()
+    environment = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
+    environment.update(env)
+    subprocess.run(
+        [sys.executable, "-m", "nimlint", *args],
+        stdout=terminal,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=environment,
+        timeout=60,
+    )
+    os.close(terminal)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the terminal's other end is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(controller)
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize(("value", "colored"), [("", True), ("1", False), ("0", False)])
+def test_no_color_counts_only_when_not_empty(bad: str, value: str, colored: bool) -> None:
+    output = _on_terminal("check", bad, env={"NO_COLOR": value})
+    assert b"S004" in output
+    assert (b"\x1b[" in output) is colored
+
+
+def test_junit_fails_a_file_only_from_fail_on_up(tmp_path: Path) -> None:
+    spec = tmp_path / "warn.yaml"
+    spec.write_text('metadata: {name: a, projectId: "1"}\nspec:\n  replica: 1\n')
+
+    def failures(*args: str) -> int:
+        out = nimlint("check", "--select", "S008", "--format", "junit", *args, str(spec)).stdout
+        return int(ET.fromstring(out).find("testsuite").get("failures"))
+
+    assert failures() == 0
+    assert failures("--fail-on", "warning") == 1
+
+
+def test_rule_names_select_ignore_and_document(bad: str) -> None:
+    selected = nimlint("check", "--select", "schema-range", "--format", "gcc", bad)
+    assert selected.stdout.decode().splitlines() == [
+        f"{bad}:3:13: error: spec.replicas must be at least 0; got -1 [S004]"
+    ]
+    ignored = nimlint("check", "--select", "S", "--ignore", "unknown-key,S004", bad)
+    assert ignored.returncode == 0 and b"All checks passed" in ignored.stdout
+    assert nimlint("rule", "unknown-key").stdout.decode().startswith("## S008")
+    unknown = nimlint("check", "--select", "no-such-rule", bad)
+    assert unknown.returncode == 2
+    assert b"unknown rule id, prefix or name 'no-such-rule'" in unknown.stderr
+
+
+def test_severity_takes_prefixes_and_names(bad: str) -> None:
+    def gcc(*args: str) -> str:
+        return nimlint("check", "--select", "S", "--format", "gcc", *args, bad).stdout.decode()
+
+    assert gcc("--severity", "S=info").count(": note: ") == 2
+    mixed = gcc("--severity", "S=info", "--severity", "S004=error")  # the longest prefix wins
+    assert ": error: " in mixed and ": note: " in mixed
+    assert ": error: " in gcc("--severity", "unknown-key=error").split("\n")[1]
+    assert nimlint("check", "--severity", "Q=info", bad).returncode == 2
