@@ -95,7 +95,10 @@ FINDINGS = (
     ),
 )
 SOURCES = {
-    LLAMA: {9: "    gpuDevicesRequest: \"1\"", 12: "  image: nvcr.io/nim/meta/llama3-8b-instruct:latest"},
+    LLAMA: {
+        9: '    gpuDevicesRequest: "1"',
+        12: "  image: nvcr.io/nim/meta/llama3-8b-instruct:latest",
+    },
     EMBED: {7: "    gpuPortionRequest: 0.5"},
 }
 SCENARIOS = {
