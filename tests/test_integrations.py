@@ -177,14 +177,15 @@ def pre_commit_env(tmp_path_factory) -> dict[str, str]:
 
 
 def _text_report_lines(output: str, path: str) -> set[tuple[str, int, int]]:
-    """(rule, line, column) of the text-format lines under ``path``'s heading."""
-    found, inside = set(), False
+    """(rule, line, column) of the text-format findings in ``path``."""
+    found, rule = set(), None
     for line in output.splitlines():
-        if line and not line.startswith(" "):
-            inside = line == path
-        match = re.match(r"^\s+(\d+):(\d+)\s+\w+\s+.*\[(\w+)\]$", line)
-        if inside and match:
-            found.add((match[3], int(match[1]), int(match[2])))
+        header = re.match(r"^(?:error|warning|info)\[(\w+)\]: ", line)
+        if header:
+            rule = header[1]
+        where = re.match(r"^\s*--> (.+):(\d+):(\d+)$", line)
+        if where and rule and where[1] == path:
+            found.add((rule, int(where[2]), int(where[3])))
     return found
 
 
