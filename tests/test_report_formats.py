@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
@@ -419,7 +420,7 @@ def test_quiet_drops_summary_and_hint() -> None:
     ],
 )
 def test_caret_sits_under_the_span(line: str, column: int, end: int, caret_line: str) -> None:
-    finding = dataclasses.replace(FINDINGS[0], line=1, column=column, end_line=1, end_column=end)
+    finding = FINDINGS[0]._replace(line=1, column=column, end_line=1, end_column=end)
     report = Report((finding,), (LLAMA,), RULES, "1.2.3", sources={LLAMA: {1: line}})
     lines = render(report, "text").splitlines()
     assert lines[4] == caret_line
@@ -429,9 +430,7 @@ def test_caret_sits_under_the_span(line: str, column: int, end: int, caret_line:
 def test_long_source_line_is_clipped_around_the_span() -> None:
     line = '{"spec": {' + '"a": 1, ' * 5000 + '"replicas": -1}}'
     column = line.index("-1") + 1
-    finding = dataclasses.replace(
-        FINDINGS[0], line=1, column=column, end_line=1, end_column=column + 2
-    )
+    finding = FINDINGS[0]._replace(line=1, column=column, end_line=1, end_column=column + 2)
     report = Report((finding,), (LLAMA,), RULES, "1.2.3", sources={LLAMA: {1: line}})
     source, carets = render(report, "text").splitlines()[3:5]
     assert len(source) < 120 and "-1" in source
