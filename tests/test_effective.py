@@ -56,6 +56,12 @@ def test_select_and_place_move_a_subtree():
         3,
     )
     assert placed.origin("") is None
+    under = merge(Effective.of(LOWER), placed)  # a container no upper layer has keeps its own
+    assert under.origin("").layer is LOWER
+    assert (under.origin("/spec").layer, under.origin("/spec").pointer) == (
+        defaults,
+        "/policy/defaults",
+    )
 
 
 def test_without_removes_a_member_and_its_trace():

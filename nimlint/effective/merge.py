@@ -157,7 +157,7 @@ def merge(
             mine = upper.child(key)
             below = f"{pointer}/{escape_token(key)}"
             members[key] = merge(members[key], mine, lists, below) if key in members else mine
-        return mapping(members, upper.own_origin())
+        return mapping(members, upper.own_origin() or lower.own_origin())
     if isinstance(lower.data, list) and isinstance(upper.data, list):
 
         def again(low: Effective, high: Effective, where: str) -> Effective:

@@ -106,12 +106,8 @@ def preview(
     merged = apply_update(base, update)
     yield from lint_effective(check, extend(merged) if extend else merged, update, known)
     for rule, problem in immutable_changes(base, update, merged):
-        yield (
-            rule,
-            update.document.span(problem.pointer, problem.at),
-            problem.message,
-            (problem.pointer),
-        )
+        span = update.document.span(problem.pointer, problem.at)
+        yield rule, span, problem.message, problem.pointer
 
 
 RECREATE = "; delete the NIM service and create it again to change it"
@@ -125,9 +121,14 @@ def immutable_changes(base: Layer, update: Layer, merged: Effective) -> Iterator
     multi_before, multi_after = before.get("multiNode"), after.get("multiNode")
     if multi_before != multi_after:
         pointer = _touching(update, "multiNode", "/spec/multiNode", multi_before, multi_after)
+        running = (
+            f"{show(multi_before)} at {base.name}:{base.line_of('/spec/multiNode')}"
+            if multi_before is not None
+            else f"not set in {base.name}"
+        )
         message = (
-            f"spec.multiNode is immutable once the resource is created (running: "
-            f"{show(multi_before)}, after this update: {show(multi_after)}){RECREATE}"
+            "spec.multiNode is immutable once the resource is created (running: "
+            f"{running}; after this update: {show(multi_after)}){RECREATE}"
         )
         yield "B001", Problem(pointer, message)
     pvc_before = lookup(before, "/modelStore/pvc")
