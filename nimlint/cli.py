@@ -352,27 +352,27 @@ def _usage(message: str):
 def effective(spec, base, policies, fmt) -> None:
     """Print the service body SPEC would give: an update applied to --base, the defaults of
     --policy applied to a create request (or to the previewed update), as the cluster gets it."""
+    from nimlint.effective.merge import Effective
     from nimlint.effective.preview import BaseError, apply_update, load_base, load_layer
 
     if base is None and not policies:
         _usage("nothing to apply: give --base (an update's service) and/or --policy")
     try:
         if base is not None:
-            data = apply_update(load_base(base), load_layer(spec, "update")).data
+            service = apply_update(load_base(base), load_layer(spec, "update"))
         else:
-            data = load_layer(spec, "request").document.data
+            service = Effective.of(load_layer(spec, "request"))
     except BaseError as exc:
         _usage(str(exc))
     if policies:
         from nimlint.lint import UsageError, merged_policy
-        from nimlint.policy.apply import effective_spec
+        from nimlint.policy.apply import apply_defaults
 
         try:
-            policy = merged_policy(policies)
+            service = apply_defaults(merged_policy(policies), service)
         except UsageError as exc:
             _usage(str(exc))
-        data = {**data, "spec": effective_spec(data.get("spec"), policy).spec}
-    click.echo(_dump(data, fmt), nl=False)
+    click.echo(_dump(service.data, fmt), nl=False)
 
 
 def _dump(data, fmt: str) -> str:

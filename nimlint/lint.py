@@ -157,7 +157,11 @@ class Linter:
                 yield item.rule, item.span, item.message
                 continue
             own = []
-            for rule, problem in self.check_document(item, setup, name=name):
+            if self._under_policy(item, setup):
+                own = list(self._policed(item, setup, name))
+                yield from own
+                continue
+            for rule, problem in self.check_document(item, setup):
                 fix = None
                 if problem.repair is not None and self.options.wants_fixes:
                     from nimlint.engine.fix_edits import SourceText
@@ -195,19 +199,52 @@ class Linter:
             except patch.BaseError as exc:
                 raise UsageError(str(exc)) from None
 
+        layer = extend = None
+        if setup.policy is not None:
+            from nimlint.policy.document import PolicyLayer
+
+            layer = PolicyLayer(setup.policy)
+            extend = layer.extend
+
         def check(merged: Document) -> Iterator[tuple[str, Problem]]:
-            return self.check_document(merged, setup, patch.KIND)
+            yield from self.check_document(merged, setup, patch.KIND)
+            if layer is not None:
+                yield from layer.problems()
 
         known = self._known.get((base, id(setup)))
         if known is None:
-            known = self._known[base, id(setup)] = patch.base_findings(check, self._bases[base])
-        return patch.preview(check, self._bases[base], Layer(name, doc), known)
+            known = patch.base_findings(check, self._bases[base], extend)
+            self._known[base, id(setup)] = known
+        return patch.preview(check, self._bases[base], Layer(name, doc), known, extend)
+
+    def _under_policy(self, doc: Document, setup: Setup) -> bool:
+        """Is ``doc`` a create request to check against the setup's policy?"""
+        if setup.policy is None or not isinstance(doc.data, dict):
+            return False
+        from nimlint.policy.decisions import CHECKED_KINDS
+
+        return (self.options.kind or detect_kind(doc.data)) in CHECKED_KINDS
+
+    def _policed(self, doc: Document, setup: Setup, name: str) -> Iterator[tuple]:
+        """Findings of create request ``doc`` under the setup's policy (imported lazily)."""
+        from nimlint.policy.document import policed
+
+        self.policed.append((name, doc.index))
+        kind = self.options.kind or detect_kind(doc.data)
+        for rule, problem in (*doc.problems, *yaml11_problems(doc, setup.schemas.shape(kind))):
+            span = doc.span(problem.pointer, problem.at)
+            yield rule, span, problem.message, problem.pointer, None, doc.index
+
+        def check(effective: Document) -> Iterator[tuple[str, Problem]]:
+            return self._semantic(effective.data, kind, setup)
+
+        for rule, span, message, pointer, compliance in policed(check, doc, name, setup.policy):
+            yield rule, span, message, pointer, None, doc.index, compliance
 
     def check_document(
-        self, doc: Document, setup: Setup, kind: str | None = None, name: str = ""
+        self, doc: Document, setup: Setup, kind: str | None = None
     ) -> Iterator[tuple[str, Problem]]:
-        """Every (rule id, problem) of one document (``kind``: forced, else detected), under
-        the setup's policy if any (``name``: the file, for --format runai)."""
+        """Every (rule id, problem) of one document (``kind``: forced, else detected)."""
         yield from doc.problems
         if doc.data is None:
             yield "P004", Problem("", f"document {doc.index + 1} is empty")
@@ -217,29 +254,14 @@ class Linter:
             yield "P003", Problem("", f"document {doc.index + 1} is {what}, not a mapping")
             return
         kind = kind or self.options.kind or detect_kind(doc.data)
-        if setup.policy is None:
-            yield from self._semantic(doc, doc.data, kind, setup)
-            return
-        from nimlint.policy.decisions import CHECKED_KINDS
-        from nimlint.policy.document import police
+        yield from yaml11_problems(doc, setup.schemas.shape(kind))
+        yield from self._semantic(doc.data, kind, setup)
 
-        if kind not in CHECKED_KINDS:
-            yield from self._semantic(doc, doc.data, kind, setup)
-            return
-        policed = police(doc, setup.policy)
-        if name:
-            self.policed.append((name, doc.index))
-        yield from policed.compliance()
-        for rule, problem in self._semantic(doc, policed.data, kind, setup):
-            yield rule, policed.place(problem)
-
-    def _semantic(self, doc: Document, data: Any, kind: str, setup: Setup):
-        """Schema, unknown keys, YAML 1.1 readings and every rule, on ``data``."""
+    def _semantic(self, data: Any, kind: str, setup: Setup) -> Iterator[tuple[str, Problem]]:
+        """Schema, unknown keys and every rule, on ``data``."""
         schemas = setup.schemas
         yield from schema_problems(schemas, kind, data)
-        shape = schemas.shape(kind)
-        yield from unknown_key_problems(data, shape)
-        yield from yaml11_problems(doc, shape)
+        yield from unknown_key_problems(data, schemas.shape(kind))
         context = Context(data, kind)
         for rule in setup.checks:
             if kind in rule.kinds:

@@ -12,8 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nimlint.effective.merge import Effective, Layer
 from nimlint.lint import Linter, Options
-from nimlint.policy.apply import effective_spec
+from nimlint.loading.model import Document
+from nimlint.policy.apply import apply_defaults
 from nimlint.policy.load import PolicyError, load_policy
 from nimlint.policy.merge import merge
 
@@ -36,6 +38,12 @@ def policy_file(tmp_path: Path, text: str, name: str = "policy.yaml") -> Path:
     path = tmp_path / name
     path.write_text(text)
     return path
+
+
+def effective_spec(spec: dict, policy) -> dict:
+    """The effective spec of a request ``spec`` under ``policy``."""
+    request = Layer("request.yaml", Document({"spec": spec}, 0, {}))
+    return apply_defaults(policy, Effective.of(request)).data["spec"]
 
 
 def merged(*texts: str, tmp_path: Path):
@@ -173,12 +181,11 @@ def test_docs_worked_itemized_example_on_environment_variables(tmp_path: Path) -
         ]
     }
     result = effective_spec(request, policy)
-    assert result.spec["environmentVariables"] == [
+    assert result["environmentVariables"] == [
         {"name": "default/cpu", "value": "5"},
         {"name": "added/cpu", "value": "3"},
         {"name": "added/memory", "value": "5M"},
     ]
-    assert result.excluded == {"environmentVariables": ["default/memory"]}
 
 
 def test_attribute_defaults_apply_to_every_item(tmp_path: Path) -> None:
@@ -196,9 +203,7 @@ def test_attribute_defaults_apply_to_every_item(tmp_path: Path) -> None:
             {"name": "added/memory", "key": "d", "operator": "Exists", "seconds": 7},
         ]
     }
-    seconds = [
-        (t["name"], t["seconds"]) for t in effective_spec(request, policy).spec["tolerations"]
-    ]
+    seconds = [(t["name"], t["seconds"]) for t in effective_spec(request, policy)["tolerations"]]
     assert seconds == [("default/cpu", 5), ("added/cpu", 3), ("added/memory", 7)]
 
 
@@ -230,8 +235,8 @@ def test_default_from_fills_from_the_same_section(tmp_path: Path) -> None:
         tmp_path=tmp_path,
     )
     result = effective_spec({"compute": {"cpuCoreRequest": 1.5, "cpuMemoryRequest": "1Gi"}}, policy)
-    assert result.spec["compute"]["cpuCoreLimit"] == 3.0
-    assert result.spec["compute"]["cpuMemoryLimit"] == str(2 * 2**30)
+    assert result["compute"]["cpuCoreLimit"] == 3.0
+    assert result["compute"]["cpuMemoryLimit"] == str(2 * 2**30)
 
 
 def test_request_values_win_over_defaults_and_nulls_take_them(tmp_path: Path) -> None:
@@ -239,7 +244,7 @@ def test_request_values_win_over_defaults_and_nulls_take_them(tmp_path: Path) ->
         "defaults: {replicas: 2, servingPort: {port: 8000, grpcPort: 8001}}\n", tmp_path=tmp_path
     )
     result = effective_spec({"replicas": None, "servingPort": {"port": 9000}}, policy)
-    assert result.spec == {"replicas": 2, "servingPort": {"port": 9000, "grpcPort": 8001}}
+    assert result == {"replicas": 2, "servingPort": {"port": 9000, "grpcPort": 8001}}
 
 
 def test_a_finding_about_a_default_names_the_policy_line(tmp_path: Path) -> None:
@@ -253,7 +258,8 @@ def test_a_finding_about_a_default_names_the_policy_line(tmp_path: Path) -> None
     result = nimlint("check", "--select", "G009", "--format", "gcc", "--policy", policy, spec)
     assert result.returncode == 0  # G009 is a warning
     assert result.stdout.startswith(f"{spec}:4:3: warning: spec.compute.gpuDevicesRequest is 0")
-    assert result.stdout.rstrip().endswith(f"[value from the policy, {policy}:4] [G009]")
+    suffix = f"(policy default {policy}:4: spec.compute.gpuDevicesRequest 0) [G009]"
+    assert result.stdout.rstrip().endswith(suffix)
 
 
 # --- output and configuration ---------------------------------------------------------
@@ -374,6 +380,24 @@ def test_a_value_out_of_range_is_reported_at_that_field(field, below, distance) 
     findings = _lint(_set(json.loads(json.dumps(COMPLIANT)), field, value))
     assert [f.rule for f in findings] == ["C006" if below else "C007"]
     assert findings[0].pointer == "/spec/" + field.replace(".", "/")
+
+
+def test_an_update_is_checked_through_the_patch_preview(tmp_path: Path) -> None:
+    running = tmp_path / "running.yaml"
+    running.write_text(
+        "metadata: {name: a, projectId: '5'}\nspec:\n"
+        "  image: nvcr.io/nim/meta/llama-3.1-8b-instruct:1.3.3\n  replicas: 2\n"
+    )
+    update = tmp_path / "update.yaml"
+    update.write_text("spec:\n  replicas: 7\n")
+    result = nimlint(
+        "check", "--select", "C", "--format", "gcc", "--base", running, "--policy", EXAMPLE, update
+    )
+    assert result.returncode == 1
+    assert result.stdout.startswith(
+        f"{update}:2:13: error: spec.replicas is 7: value must be no greater than 4"
+    )
+    assert nimlint("check", "--select", "C", "--policy", EXAMPLE, update).returncode == 0
 
 
 # --- nimlint effective --------------------------------------------------------------------

@@ -1,147 +1,120 @@
-"""Apply a merged policy's defaults to a create request's spec: the effective request.
+"""Apply a merged policy's defaults to a service: the effective request.
 
-Absent (or null) fields take the default, objects recursively; itemized lists merge by
-item key: default instances are added, ``attributes`` defaults apply to every item, a
-request item with ``exclude: true`` removes the default item of that key (the flag does
-not reach the effective request), and a request item with a default's key overrides its
-attributes. ``defaultFrom`` fills what is still absent from another field of the section.
-``sources`` maps effective pointers (under the spec) to where the value came from.
+Built on the shared effective-request module (``nimlint.effective.merge``): the defaults are
+one more layer under the request, merged by its rules (absent or null fields take the
+default, objects recursively, the request wins), with provenance for every value. What is
+policy-specific plugs in here: itemized lists merge by item key (``_itemized``), and
+``defaultFrom`` fills what is still absent from another field of the same section.
 """
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from nimlint.loading.model import escape_token
+from nimlint.effective.merge import Effective, Merge, Mixed, Origin, mapping, merge, sequence
 from nimlint.policy.decisions import ITEM_KEY
-from nimlint.policy.merge import MergedPolicy, Origin
 
 ITEMIZED = ("annotations", "labels", "environmentVariables", "imagePullSecrets", "tolerations")
+SPEC = "/spec"
 
 
-@dataclass
-class Effective:
-    """The effective spec and, per pointer, its source: a request pointer or a policy Origin."""
-
-    spec: dict
-    sources: dict[str, str | Origin] = field(default_factory=dict)
-    excluded: dict[str, list[str]] = field(default_factory=dict)  # field -> excluded keys
-
-
-def effective_spec(spec: Any, policy: MergedPolicy, base: str = "/spec") -> Effective:
-    """The effective spec of request ``spec`` (found at ``base`` in its document)."""
-    result = Effective({}, {"": base})
-    request = spec if isinstance(spec, dict) else {}
-    result.spec = _merge(request, policy.defaults, "", base, policy, result)
-    _default_from(policy, result)
-    return result
-
-
-def _merge(request: dict, defaults: dict, pointer: str, base: str, policy, result) -> dict:
-    out: dict = {}
-    for key in [*request, *(k for k in defaults if k not in request)]:
-        child = f"{pointer}/{escape_token(key)}"
-        mine, default = request.get(key), defaults.get(key)
-        if pointer == "" and key in ITEMIZED and isinstance(default, dict):
-            out[key] = _itemized(key, mine, default, base + child, policy, result)
+def as_lists(defaults: Effective) -> tuple[Effective, dict[str, Effective]]:
+    """Policy defaults (placed at /spec) with each itemized ``{attributes, instances}`` made
+    the list of its default items (attributes under each), and the attributes by field."""
+    spec = defaults.child("spec") if isinstance(defaults.data.get("spec"), dict) else None
+    if spec is None:
+        return defaults, {}
+    members = {key: spec.child(key) for key in spec.data}
+    attributes: dict[str, Effective] = {}
+    for name in ITEMIZED:
+        wrapper = members.get(name)
+        if wrapper is None or not isinstance(wrapper.data, dict):
             continue
-        if mine is not None:
-            result.sources[child] = base + child
-            if isinstance(mine, dict) and isinstance(default, dict):
-                out[key] = _merge(mine, default, child, base, policy, result)
-            else:
-                out[key] = mine
-        elif default is not None:
-            out[key] = copy.deepcopy(default)
-            result.sources[child] = Origin(_origin(policy, child).policy, "/defaults" + child)
-            for leaf, origin in policy.default_origins.items():
-                if leaf.startswith(child + "/"):
-                    result.sources[leaf] = origin
-        elif key in request:
-            out[key] = mine
-            result.sources[child] = base + child
-    return out
+        shared = _member(wrapper, "attributes", dict)
+        if shared is not None:
+            attributes[name] = shared
+        instances = _member(wrapper, "instances", list)
+        items = [
+            merge(shared, instances.child(i)) if shared else instances.child(i)
+            for i, item in enumerate(instances.data if instances else [])
+            if isinstance(item, dict)
+        ]
+        members[name] = sequence(items, instances.own_origin() if instances else None)
+    return mapping({"spec": mapping(members, spec.own_origin())}, defaults.own_origin()), attributes
 
 
-def _origin(policy: MergedPolicy, pointer: str) -> Origin:
-    """The origin of the default at ``pointer``: its own, an ancestor's, or its first leaf's."""
-    origins = policy.default_origins
-    for candidate in _ancestors(pointer):
-        if candidate in origins:
-            return origins[candidate]
-    return next(o for p, o in origins.items() if p.startswith(pointer + "/"))
+def _member(wrapper: Effective, key: str, kind: type) -> Effective | None:
+    return wrapper.child(key) if isinstance(wrapper.data.get(key), kind) else None
 
 
-def _ancestors(pointer: str) -> list[str]:
-    tokens = pointer.split("/")
-    return ["/".join(tokens[:n]) for n in range(len(tokens), 1, -1)]
+def apply_defaults(policy, service: Effective) -> Effective:
+    """``service`` (a whole request body) with ``policy``'s defaults under it."""
+    merged = merge(policy.layered, service, _itemized(policy.attributes))
+    return _default_from(policy, merged)
 
 
-def _itemized(name: str, request: Any, default: dict, at: str, policy, result) -> list:
-    """Default instances first (unless excluded), then the request's own items."""
-    attributes = default.get("attributes") or {}
-    instances = [i for i in default.get("instances") or [] if isinstance(i, dict)]
-    request = request if isinstance(request, list) else []
-    by_key = {i.get(ITEM_KEY): n for n, i in enumerate(request) if isinstance(i, dict)}
-    out: list = []
-    used: set[int] = set()
-    for d_index, instance in enumerate(instances):
-        index = by_key.get(instance.get(ITEM_KEY))
-        pointer = f"/{name}/{len(out)}"
-        origin = Origin(
-            _origin(policy, f"/{name}/instances").policy, f"/defaults/{name}/instances/{d_index}"
-        )
-        if index is None:
-            out.append({**attributes, **instance})
-            result.sources[pointer] = origin
-            continue
-        used.add(index)
-        mine = request[index]
-        if mine.get("exclude") is True:
-            result.excluded.setdefault(name, []).append(str(instance.get(ITEM_KEY)))
-            continue
-        out.append({**attributes, **instance, **_without_exclude(mine)})
-        result.sources[pointer] = origin
-        for key in mine:
-            result.sources[f"{pointer}/{escape_token(key)}"] = f"{at}/{index}/{escape_token(key)}"
-    for index, mine in enumerate(request):
-        if index in used or not isinstance(mine, dict) or mine.get("exclude") is True:
-            continue
-        pointer = f"/{name}/{len(out)}"
-        out.append({**attributes, **_without_exclude(mine)})
-        result.sources[pointer] = f"{at}/{index}"
-        for key in attributes:
-            if key not in mine:
-                attribute = _origin(policy, f"/{name}/attributes/{key}")
-                result.sources[f"{pointer}/{escape_token(key)}"] = attribute
-    return out
+def _itemized(attributes: dict[str, Effective]) -> Callable:
+    """The list strategy: itemized fields merge by key, other lists are the request's."""
+
+    def strategy(pointer: str, lower: Effective, upper: Effective, merge_items: Merge):
+        name = pointer[len(SPEC) + 1 :] if pointer.startswith(SPEC + "/") else ""
+        if name not in ITEMIZED:
+            return upper
+        shared = attributes.get(name)
+        mine = {
+            item.get(ITEM_KEY): index
+            for index, item in enumerate(upper.data)
+            if isinstance(item, dict)
+        }
+        items, used = [], set()
+        for index, item in enumerate(lower.data):
+            at = mine.get(item.get(ITEM_KEY)) if isinstance(item, dict) else None
+            if at is None:
+                items.append(lower.child(index))
+                continue
+            used.add(at)
+            if upper.data[at].get("exclude") is not True:  # excluded: the default item goes
+                override = upper.child(at).without("/exclude")
+                items.append(merge_items(lower.child(index), override, f"{pointer}/{index}"))
+        for index, item in enumerate(upper.data):
+            if index in used or (isinstance(item, dict) and item.get("exclude") is True):
+                continue
+            added = upper.child(index).without("/exclude")
+            items.append(merge_items(shared, added, pointer) if shared else added)
+        return sequence(items, upper.own_origin())
+
+    return strategy
 
 
-def _without_exclude(item: dict) -> dict:
-    return {k: v for k, v in item.items() if k != "exclude"}
-
-
-def _default_from(policy: MergedPolicy, result: Effective) -> None:
+def _default_from(policy, result: Effective) -> Effective:
     """Fill absent fields whose rule says ``defaultFrom {field, factor}``."""
     for path, rule in policy.rules.items():
         source = rule.keys.get("defaultFrom")
         if not isinstance(source, dict):
             continue
         *section, name = path.split(".")
-        holder = result.spec
+        holder: Any = result.data.get("spec") if isinstance(result.data, dict) else None
         for token in section:
             holder = holder.get(token) if isinstance(holder, dict) else None
         if not isinstance(holder, dict) or holder.get(name) is not None:
             continue
         value = scaled(holder.get(source.get("field")), source.get("factor") or 1, rule.kind)
         if value is not None:
-            holder[name] = value
-            result.sources["/" + path.replace(".", "/")] = Origin(
-                rule.origin.policy, rule.origin.pointer + "/defaultFrom"
+            owner = rule.origin.policy
+            origin = Origin(
+                policy.layers[owner.file], f"{owner.base}{rule.origin.pointer}/defaultFrom"
             )
+            result = merge(_placed(value, origin, ["spec", *section, name]), result)
+    return result
+
+
+def _placed(value: Any, origin: Origin, keys: list[str]) -> Effective:
+    data, trace = value, origin
+    for key in reversed(keys):
+        data, trace = {key: data}, Mixed(None, {key: trace})
+    return Effective(data, trace)
 
 
 def scaled(value: Any, factor: float, kind: str) -> Any:

@@ -14,7 +14,6 @@ from typing import Any
 
 from nimlint.engine.context import MISSING, lookup
 from nimlint.messages import field_name, show
-from nimlint.policy.apply import Effective
 from nimlint.policy.decisions import (
     CAN_EDIT_DEFAULT,
     CAN_EDIT_WITHOUT_DEFAULT_REPORTS_ANY_VALUE,
@@ -54,6 +53,11 @@ class Violation:
     def rule_id(self) -> str:
         return RULE_IDS[self.kind]
 
+    @property
+    def compliance(self) -> tuple[str, str, str]:
+        """(field, details, rule) as the server's complianceIssues carry them."""
+        return (self.field, self.details, self.kind)
+
     def message(self) -> str:
         name = field_name("/spec" + self.pointer)
         if self.in_request:
@@ -63,7 +67,7 @@ class Violation:
         return f"{name} {value}: {self.details} ({self.rule.origin.describe()})"
 
 
-def violations(request: Any, effective: Effective, policy: MergedPolicy) -> Iterator[Violation]:
+def violations(request: Any, effective: dict, policy: MergedPolicy) -> Iterator[Violation]:
     """Every violation of ``policy`` by a create request's spec and its effective spec."""
     request = request if isinstance(request, dict) else {}
     for rule in policy.rules.values():
@@ -77,7 +81,7 @@ def violations(request: Any, effective: Effective, policy: MergedPolicy) -> Iter
                 rule,
                 rule.path,
                 pointer,
-                lookup(effective.spec, pointer),
+                lookup(effective, pointer),
                 lookup(request, pointer),
                 lookup(policy.defaults, pointer),
             )
@@ -189,10 +193,10 @@ def _modifies(item: dict, default: dict) -> bool:
     return any(k != "exclude" and default.get(k) != v for k, v in item.items())
 
 
-def _attributes(rule: Rule, effective: Effective) -> Iterator[Violation]:
+def _attributes(rule: Rule, effective: dict) -> Iterator[Violation]:
     """An attribute rule (tolerations, imagePullSecrets) on every item of the field."""
     name, _, attribute = rule.path.split(".")
-    items = effective.spec.get(name)
+    items = effective.get(name)
     for index, item in enumerate(items if isinstance(items, list) else []):
         if isinstance(item, dict):
             label = f"item '{item.get(ITEM_KEY)}': {attribute}: "

@@ -34,9 +34,6 @@ CAN_EDIT_DEFAULT = True
 # `required` on an array (nodePools): "must include at least one item".
 EMPTY_ARRAY_IS_MISSING = True
 
-# Every violation is reported, not only the first (the response carries a list).
-REPORT_ALL_VIOLATIONS = True
-
 # Rules are checked on create requests; an update body only through the PATCH preview
 # (--base), which turns it into the service it would produce.
 CHECKED_KINDS = ("create",)

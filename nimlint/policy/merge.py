@@ -51,11 +51,13 @@ class Rule:
 
 @dataclass
 class MergedPolicy:
-    """The effective policy: defaults (with the origin of each) and rules by field."""
+    """The effective policy: its defaults as a layer under the request, rules by field."""
 
     policies: tuple[Policy, ...]
-    defaults: dict = field(default_factory=dict)
-    default_origins: dict[str, Origin] = field(default_factory=dict)  # "/replicas" -> origin
+    defaults: dict = field(default_factory=dict)  # merged, as policies write them
+    layered: Any = None  # the defaults at /spec, itemized lists as lists (an Effective)
+    attributes: dict = field(default_factory=dict)  # itemized field -> attributes (Effective)
+    layers: dict = field(default_factory=dict)  # policy file -> its Layer
     rules: dict[str, Rule] = field(default_factory=dict)
 
     @property
@@ -93,8 +95,7 @@ def merge(policies: Sequence[Policy]) -> MergedPolicy:
                 )
             seen[policy.scope] = policy
     merged = MergedPolicy(tuple(ordered))
-    for policy in ordered:  # widest first: nearer scopes overwrite
-        _merge_defaults(merged, policy.defaults, policy, "")
+    _layer_defaults(merged)
     for path, kind in rule_types().items():
         holders = [p for p in ordered if isinstance(_at(p.rules, path), dict)]
         if holders:
@@ -105,20 +106,18 @@ def merge(policies: Sequence[Policy]) -> MergedPolicy:
     return merged
 
 
-def _merge_defaults(merged: MergedPolicy, node: dict, policy: Policy, pointer: str) -> None:
-    target: Any = merged.defaults
-    for token in pointer.split("/")[1:]:
-        target = target.setdefault(token, {})
-    for key, value in node.items():
-        child = f"{pointer}/{key}"
-        if value is None:
-            continue
-        if isinstance(value, dict) and isinstance(target.get(key, {}), dict):
-            target.setdefault(key, {})
-            _merge_defaults(merged, value, policy, child)
-        else:
-            target[key] = value
-            merged.default_origins[child] = Origin(policy, "/defaults" + child)
+def _layer_defaults(merged: MergedPolicy) -> None:
+    """Fold the defaults of every scope, nearest over widest, with the shared merge."""
+    from nimlint.effective.merge import Effective, Layer, merge
+    from nimlint.policy.apply import as_lists
+
+    folded = Effective({}, None)
+    for policy in merged.policies:  # widest first: nearer scopes win
+        layer = merged.layers[policy.file] = Layer(policy.file, policy.document, "policy default")
+        folded = merge(folded, Effective.of(layer, policy.base + "/defaults", "/spec"))
+    spec = folded.data.get("spec")
+    merged.defaults = spec if isinstance(spec, dict) else {}
+    merged.layered, merged.attributes = as_lists(folded)
 
 
 def _at(node: Any, path: str) -> Any:
