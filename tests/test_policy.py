@@ -431,3 +431,41 @@ def test_effective_with_a_bad_policy_exits_2() -> None:
     )
     assert result.returncode == 2
     assert len(result.stderr.splitlines()) == 4
+
+
+def test_control_characters_in_a_policy_never_reach_the_terminal(tmp_path: Path) -> None:
+    path = policy_file(tmp_path, 'rules:\n  "\\e[31mred": {max: 1}\n')
+    result = nimlint("check", "--policy", path, FIXTURES / "request.yaml")
+    assert result.returncode == 2
+    assert "\x1b" not in result.stderr
+    assert 'rules.\\u001b[31mred": unknown key' in result.stderr
+
+
+def test_contradictions_the_schema_cannot_see_are_refused(tmp_path: Path) -> None:
+    path = policy_file(
+        tmp_path,
+        "rules:\n  replicas: {min: 5, max: 2}\n  compute:\n"
+        "    cpuMemoryRequest: {max: 1.5.5G}\n    cpuCoreRequest: {step: 0}\n",
+    )
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path)
+    assert [line.split(": ", 2)[1:] for line in caught.value.lines] == [
+        ["rules.replicas", "min 5 is above max 2: nothing complies"],
+        [
+            "rules.compute.cpuMemoryRequest.max",
+            '"1.5.5G" is not a Kubernetes quantity: more than one decimal point',
+        ],
+        ["rules.compute.cpuCoreRequest.step", "must be above 0"],
+    ]
+
+
+def test_shipped_policy_schema_is_generated_from_the_shipped_openapi() -> None:
+    from nimlint.policy.schema import SCHEMA_FILENAME, generate
+
+    openapi = json.loads((ROOT / "schemas" / "runai-2.24-nim-services.openapi.json").read_text())
+    shipped = json.loads((ROOT / "schemas" / SCHEMA_FILENAME).read_text())
+    assert generate(openapi) == shipped
+    rules = shipped["$defs"]["Policy"]["properties"]["rules"]["properties"]
+    assert rules["compute"]["properties"]["cpuMemoryRequest"] == {"$ref": "#/$defs/QuantityRules"}
+    assert rules["security"]["properties"]["runAsUid"] == {"$ref": "#/$defs/IntegerRulesOptional"}
+    assert "existingPvc" not in rules["modelStore"]["properties"]["pvc"]["properties"]

@@ -19,6 +19,7 @@ from nimlint.policy.decisions import (
     CAN_EDIT_WITHOUT_DEFAULT_REPORTS_ANY_VALUE,
     DETAILS,
     EMPTY_ARRAY_IS_MISSING,
+    ITEM_DETAILS,
     ITEM_KEY,
     STEP_ORIGIN_WITHOUT_MIN,
 )
@@ -199,7 +200,7 @@ def _attributes(rule: Rule, effective: dict) -> Iterator[Violation]:
     items = effective.get(name)
     for index, item in enumerate(items if isinstance(items, list) else []):
         if isinstance(item, dict):
-            label = f"item '{item.get(ITEM_KEY)}': {attribute}: "
+            label = ITEM_DETAILS.format(item=item.get(ITEM_KEY), attribute=attribute)
             pointer = f"/{name}/{index}/{attribute}"
             value = item.get(attribute, MISSING)
             yield from _scalar(rule, name, pointer, value, MISSING, MISSING, label)

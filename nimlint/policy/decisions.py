@@ -38,6 +38,10 @@ EMPTY_ARRAY_IS_MISSING = True
 # (--base), which turns it into the service it would produce.
 CHECKED_KINDS = ("create",)
 
+# Attribute rules inside items (tolerations, imagePullSecrets): `field` is the list and the
+# details name the item and the attribute.
+ITEM_DETAILS = "item '{item}': {attribute}: "
+
 # `details` texts: the server's wording where it is known (canEdit, canAdd, locked, min),
 # nimlint's own in the same style otherwise.
 DETAILS = {

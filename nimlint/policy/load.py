@@ -7,6 +7,7 @@ positions), and raised together as one PolicyError.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -16,6 +17,8 @@ from nimlint.loading.model import Document, ParseFailure, escape_token, unescape
 from nimlint.messages import json_type, show, type_words
 from nimlint.policy.decisions import SCOPE_WITHOUT_META
 from nimlint.policy.schema import SCHEMA_FILENAME
+
+_REF = "#/$defs/"
 
 MAX_POLICY_BYTES = 4 * 1024 * 1024
 
@@ -60,7 +63,7 @@ def load_policy(path: Path | str) -> Policy:
     """Read, validate and return one policy file; raise PolicyError with every problem."""
     from nimlint.loading.source import decode, documents
 
-    name = str(path)
+    name = _printable(str(path))
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_POLICY_BYTES + 1)
@@ -71,7 +74,7 @@ def load_policy(path: Path | str) -> Policy:
     text = decode(raw)
     if isinstance(text, ParseFailure):
         raise PolicyError([f"{name}:{text.span.line}: {text.message}"])
-    items = list(documents(text, is_json=name.endswith(".json")))
+    items = list(documents(text, is_json=str(path).endswith(".json")))
     failures = [i for i in items if isinstance(i, ParseFailure)]
     if failures:
         raise PolicyError([f"{name}:{f.span.line}: {f.message}" for f in failures])
@@ -82,7 +85,8 @@ def load_policy(path: Path | str) -> Policy:
         f"{name}:{doc.span(p.pointer, p.at).line}: {_key(p.pointer)}: {p.message}"
         for _, p in doc.problems
     ]
-    problems += [f"{name}:{line}: {key}: {reason}" for line, key, reason in _invalid(doc)]
+    invalid = _invalid(doc) or sorted(_contradictions(doc))
+    problems += [f"{name}:{line}: {key}: {reason}" for line, key, reason in invalid]
     if problems:
         raise PolicyError(problems)
     return _policy(name, doc)
@@ -127,6 +131,21 @@ def _validator(shape: str):
     return jsonschema_rs.Draft202012Validator({**schema, "$ref": f"#/$defs/{shape}"})
 
 
+@cache
+def rule_types() -> dict[str, str]:
+    """Dotted field path -> rule type name, read from the shipped policy schema."""
+    schema = policy_schema()["$defs"]["Policy"]["properties"]["rules"]
+    return dict(_leaves(schema, ""))
+
+
+def _leaves(node: dict, prefix: str) -> Iterator[tuple[str, str]]:
+    for name, sub in node.get("properties", {}).items():
+        if "$ref" in sub:
+            yield f"{prefix}{name}", sub["$ref"][len(_REF) :]
+        else:
+            yield from _leaves(sub, f"{prefix}{name}.")
+
+
 def _invalid(doc: Document) -> list[tuple[int, str, str]]:
     """(line, dotted key, reason) for every schema error, sorted by line."""
     out = []
@@ -143,6 +162,37 @@ def _invalid(doc: Document) -> list[tuple[int, str, str]]:
             continue
         out.append((doc.span(pointer).line, _key(pointer), _reason(error)))
     return sorted(out)
+
+
+def _contradictions(doc: Document) -> Iterator[tuple[int, str, str]]:
+    """What the schema cannot say: quantities Kubernetes refuses, min above max, step <= 0."""
+    from nimlint.k8s.quantity import QuantityError, parse_quantity
+
+    policy = _policy("", doc)
+    for path, kind in rule_types().items():
+        node = policy.rules
+        for token in path.split("."):
+            node = node.get(token) if isinstance(node, dict) else None
+        if not isinstance(node, dict):
+            continue
+        pointer = policy.base + "/rules/" + path.replace(".", "/")
+        bounds = {}
+        for key in ("min", "max"):
+            value = node.get(key)
+            if kind == "QuantityRules" and isinstance(value, str):
+                try:
+                    value = parse_quantity(value).value
+                except QuantityError as exc:
+                    yield doc.span(f"{pointer}/{key}").line, _key(f"{pointer}/{key}"), str(exc)
+                    continue
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                bounds[key] = value
+        if len(bounds) == 2 and bounds["min"] > bounds["max"]:
+            reason = f"min {show(node['min'])} is above max {show(node['max'])}: nothing complies"
+            yield doc.span(f"{pointer}/min").line, _key(pointer), reason
+        step = node.get("step")
+        if isinstance(step, (int, float)) and not isinstance(step, bool) and step <= 0:
+            yield doc.span(f"{pointer}/step").line, _key(f"{pointer}/step"), "must be above 0"
 
 
 def _schema_at(path: list) -> dict:
@@ -169,4 +219,9 @@ def _reason(error) -> str:
 def _key(pointer: str) -> str:
     """``/policy/rules/replicas/max`` -> ``policy.rules.replicas.max``."""
     tokens = [unescape_token(t) for t in pointer.split("/")[1:]]
-    return ".".join(tokens) or "(document)"
+    return _printable(".".join(tokens)) or "(document)"
+
+
+def _printable(text: str) -> str:
+    """``text``, or its JSON quoting when it holds control characters (never raw on a terminal)."""
+    return text if text.isprintable() else json.dumps(text)

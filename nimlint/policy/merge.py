@@ -7,15 +7,12 @@ Defaults: the nearest scope wins, field by field. Rules: one rule object per fie
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from nimlint.policy.decisions import SAME_SCOPE_TWICE_IS_AN_ERROR, SCOPES, WIDEST_WINS_SECTIONS
-from nimlint.policy.load import Policy, PolicyError, policy_schema
-
-_REF = "#/$defs/"
+from nimlint.policy.load import Policy, PolicyError, rule_types
 
 
 @dataclass(frozen=True)
@@ -63,21 +60,6 @@ class MergedPolicy:
     @property
     def name(self) -> str:
         return ", ".join(p.name for p in self.policies)
-
-
-@cache
-def rule_types() -> dict[str, str]:
-    """Dotted field path -> rule type name, read from the shipped policy schema."""
-    schema = policy_schema()["$defs"]["Policy"]["properties"]["rules"]
-    return dict(_leaves(schema, ""))
-
-
-def _leaves(node: dict, prefix: str) -> Iterator[tuple[str, str]]:
-    for name, sub in node.get("properties", {}).items():
-        if "$ref" in sub:
-            yield f"{prefix}{name}", sub["$ref"][len(_REF) :]
-        else:
-            yield from _leaves(sub, f"{prefix}{name}.")
 
 
 def merge(policies: Sequence[Policy]) -> MergedPolicy:
