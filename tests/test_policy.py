@@ -469,3 +469,36 @@ def test_shipped_policy_schema_is_generated_from_the_shipped_openapi() -> None:
     assert rules["compute"]["properties"]["cpuMemoryRequest"] == {"$ref": "#/$defs/QuantityRules"}
     assert rules["security"]["properties"]["runAsUid"] == {"$ref": "#/$defs/IntegerRulesOptional"}
     assert "existingPvc" not in rules["modelStore"]["properties"]["pvc"]["properties"]
+
+
+def test_runai_format_lists_a_compliant_document_with_no_issues(tmp_path: Path) -> None:
+    spec = tmp_path / "ok.yaml"
+    spec.write_text(
+        "metadata: {name: a, projectId: '5'}\nspec:\n"
+        "  image: nvcr.io/nim/meta/llama-3.1-8b-instruct:1.3.3\n  replicas: 2\n"
+    )
+    result = nimlint("check", "--select", "C", "--format", "runai", "--policy", EXAMPLE, spec)
+    assert result.returncode == 0
+    assert json.loads(result.stdout) == [{"file": str(spec), "document": 0, "complianceIssues": []}]
+
+
+def test_runai_format_under_worker_processes(tmp_path: Path) -> None:
+    for index in range(3):
+        (tmp_path / f"s{index}.yaml").write_text(
+            "metadata: {name: a, projectId: '5'}\nspec: {image: x, replicas: 9}\n"
+        )
+    result = nimlint(
+        "check",
+        "--jobs",
+        "2",
+        "--select",
+        "C007",
+        "--format",
+        "runai",
+        "--policy",
+        EXAMPLE,
+        tmp_path,
+    )
+    entries = json.loads(result.stdout)
+    assert sorted(e["file"] for e in entries) == sorted(str(p) for p in tmp_path.glob("*.yaml"))
+    assert all(e["complianceIssues"][0]["rule"] == "max" for e in entries)

@@ -57,10 +57,6 @@ class MergedPolicy:
     layers: dict = field(default_factory=dict)  # policy file -> its Layer
     rules: dict[str, Rule] = field(default_factory=dict)
 
-    @property
-    def name(self) -> str:
-        return ", ".join(p.name for p in self.policies)
-
 
 def merge(policies: Sequence[Policy]) -> MergedPolicy:
     """Merge policies of different scopes; raise PolicyError for two of the same scope."""
