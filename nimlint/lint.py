@@ -6,9 +6,10 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace  # Config is still a dataclass
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from nimlint.config import Config, ConfigError, find_config_file, load_config
 from nimlint.engine.context import Context
@@ -32,53 +33,51 @@ class UsageError(Exception):
     """A problem with how nimlint was asked to run (exit code 2)."""
 
 
-@dataclass(frozen=True)
-class Options:
+# Records here are NamedTuples or plain classes: a dataclass decorator costs start-up time.
+
+
+class Options(NamedTuple):
     """How to lint: a forced document kind, a config file, command-line overrides."""
 
     kind: str | None = None
     config_file: Path | None = None
-    overrides: Mapping[str, Any] = field(default_factory=dict)
+    overrides: Mapping[str, Any] = MappingProxyType({})
     extra_rules: tuple[Path, ...] = ()
     stdin_filename: str | None = None
     plugins: bool = True
     base: Path | None = None  # PATCH preview: the running service every update applies to
     fixes: bool = False  # attach each finding's fix (for --fix, --diff, JSON and SARIF)
     fix: str = ""  # apply fixes: "safe", or "unsafe" for safe and unsafe ones
+    policies: tuple[Path, ...] = ()  # --policy files (replace the configuration's)
 
     @property
     def wants_fixes(self) -> bool:
         return self.fixes or bool(self.fix)
 
-    policies: tuple[Path, ...] = ()  # --policy files (replace the configuration's)
 
-
-@dataclass
 class LintResult:
     """Findings in file order, every file linted, and the paths that could not be read."""
 
-    findings: list[Finding] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    rules: dict = field(default_factory=dict)
-    fail_on: Severity = Severity.ERROR
-    fixed: list = field(default_factory=list)  # FixedFile for each file a fix changed
-    policed: list[tuple[str, int]] = field(default_factory=list)  # (file, document) under a policy
-    sources: dict[str, dict[int, str]] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.findings: list[Finding] = []
+        self.files: list[str] = []
+        self.errors: list[str] = []
+        self.rules: dict = {}
+        self.fail_on: Severity = Severity.ERROR
+        self.fixed: list = []  # FixedFile for each file a fix changed
+        self.policed: list[tuple[str, int]] = []  # (file, document) under a policy
+        self.sources: dict[str, dict[int, str]] = {}
 
 
-@dataclass
 class Setup:
-    """Everything needed to lint under one configuration."""
+    """Everything needed to lint under one configuration, and the semantic rules it runs."""
 
-    config: Config
-    registry: Registry
-    schemas: SchemaSet
-    policy: Any = None  # the merged policy (nimlint.policy.merge.MergedPolicy), if any
-    checks: tuple = ()  # the semantic rules this configuration runs
-
-    def __post_init__(self) -> None:
-        self.checks = tuple(r for r in self.registry.checks if self.config.enabled(r.id, ""))
+    def __init__(self, config: Config, registry: Registry, schemas: SchemaSet, policy=None):
+        self.config = config
+        self.registry = registry
+        self.schemas = schemas
+        self.policy = policy  # the merged policy (nimlint.policy.merge.MergedPolicy), if any
+        self.checks = tuple(r for r in registry.checks if config.enabled(r.id, ""))
 
 
 class Linter:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from nimlint.loading.model import escape_token, unescape_token
@@ -60,14 +59,16 @@ def expand(root: Any, glob: str) -> Iterator[tuple[str, Any]]:
     return iter(matches)
 
 
-@dataclass
 class Context:
     """The document a rule checks. Lookups and glob expansions are shared by its rules."""
 
-    data: Any
-    kind: str
-    _expansions: dict[str, list[tuple[str, Any]]] = field(default_factory=dict, repr=False)
-    _values: dict[str, Any] = field(default_factory=dict, repr=False)
+    __slots__ = ("_expansions", "_values", "data", "kind")
+
+    def __init__(self, data: Any, kind: str):
+        self.data = data
+        self.kind = kind
+        self._expansions: dict[str, list[tuple[str, Any]]] = {}
+        self._values: dict[str, Any] = {}
 
     def get(self, pointer: str) -> Any:
         """The value at ``pointer`` (or MISSING); rules must not modify what they get."""

@@ -12,7 +12,6 @@ reported.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from nimlint.findings import Finding, Span
 
@@ -22,14 +21,16 @@ _DIRECTIVE = re.compile(
 )
 
 
-@dataclass
 class Directive:
     """One suppression comment: where it is, what it covers, what it silenced."""
 
-    span: Span
-    scope: str  # "line", "next-line" or "file"
-    rules: tuple[str, ...]  # empty: every rule
-    used: set[str] = field(default_factory=set)
+    __slots__ = ("rules", "scope", "span", "used")
+
+    def __init__(self, span: Span, scope: str, rules: tuple[str, ...]):
+        self.span = span
+        self.scope = scope  # "line", "next-line" or "file"
+        self.rules = rules  # empty: every rule
+        self.used: set[str] = set()
 
     def covers(self, finding: Finding) -> bool:
         if self.scope == "line" and finding.line != self.span.line:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from nimlint.findings import Problem, Span
@@ -13,7 +12,6 @@ Spot = tuple[int, int, int, int]
 Positions = dict[str, tuple["Spot | None", Spot]]
 
 
-@dataclass
 class Document:
     """One YAML document (or the JSON text) as plain data plus positions.
 
@@ -22,11 +20,14 @@ class Document:
     plain scalar that a YAML 1.1 parser would read differently to (text, 1.1 reading).
     """
 
-    data: Any
-    index: int
-    positions: Positions
-    problems: list[tuple[str, Problem]] = field(default_factory=list)
-    yaml11: dict[str, tuple[str, str]] = field(default_factory=dict)
+    __slots__ = ("data", "index", "positions", "problems", "yaml11")
+
+    def __init__(self, data: Any, index: int, positions: Positions):
+        self.data = data
+        self.index = index
+        self.positions = positions
+        self.problems: list[tuple[str, Problem]] = []
+        self.yaml11: dict[str, tuple[str, str]] = {}
 
     def span(self, pointer: str, at: str = "value") -> Span:
         """Span of ``pointer``'s value (or key); the nearest known ancestor if unknown."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import NamedTuple
 
 from nimlint.engine.model import Rule
 from nimlint.findings import Finding, Severity
@@ -12,8 +13,7 @@ from nimlint.findings import Finding, Severity
 FORMATS = ("text", "concise", "json", "gcc", "sarif", "github", "junit", "runai")
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """Everything a formatter may use: the findings, the files linted, the rules.
 
     ``sources`` holds, per file, the text of the lines that have findings (1-based);
@@ -27,7 +27,7 @@ class Report:
     version: str
     policed: Sequence[tuple[str, int]] = ()  # (file, document index) linted under a policy
     fail_on: Severity = Severity.ERROR
-    sources: Mapping[str, Mapping[int, str]] = field(default_factory=dict)
+    sources: Mapping[str, Mapping[int, str]] = MappingProxyType({})
     unlinted: int = 0
     quiet: bool = False
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from nimlint.resources import schema_path
@@ -15,13 +14,13 @@ class OpenAPIError(ValueError):
     """The --openapi document cannot be used."""
 
 
-@dataclass
 class SchemaSet:
     """One JSON Schema per document kind, with compiled validators and shapes made lazily."""
 
-    schemas: dict[str, dict]
-    _validators: dict = field(default_factory=dict, repr=False)
-    _shapes: dict = field(default_factory=dict, repr=False)
+    def __init__(self, schemas: dict[str, dict]):
+        self.schemas = schemas
+        self._validators: dict = {}
+        self._shapes: dict[str, Shape] = {}
 
     def validator(self, kind: str):
         if kind not in self._validators:

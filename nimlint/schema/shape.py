@@ -6,17 +6,17 @@ JSON Schema validation cannot see typos here, because the Run:ai document never 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
-
-@dataclass
 class Shape:
     """Known properties (None: any key is fine), item shape, allowed types and docs."""
 
-    properties: dict[str, Shape] | None = None
-    items: Shape | None = None
-    types: set[str] = field(default_factory=set)
-    description: str = ""
+    __slots__ = ("description", "items", "properties", "types")
+
+    def __init__(self, description: str = ""):
+        self.properties: dict[str, Shape] | None = None
+        self.items: Shape | None = None
+        self.types: set[str] = set()
+        self.description = description
 
     def child(self, token: str) -> Shape | None:
         """Shape of the value under key (or list index) ``token``."""
