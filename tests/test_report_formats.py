@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import json
 import re
@@ -340,7 +339,7 @@ def test_junit_counts_and_failures() -> None:
 
 
 def test_junit_fails_a_file_from_fail_on_up() -> None:
-    report = dataclasses.replace(SCENARIOS["problems"], fail_on=Severity.WARNING)
+    report = SCENARIOS["problems"]._replace(fail_on=Severity.WARNING)
     suite = ET.fromstring(render(report, "junit")).find("testsuite")
     cases = {c.get("name"): c for c in suite.iter("testcase")}
     assert [f.get("type") for f in cases[LLAMA].findall("failure")] == ["S001", "N101"]
@@ -402,12 +401,12 @@ def test_text_names_the_rule_and_hints_once() -> None:
 
 
 def test_quiet_drops_summary_and_hint() -> None:
-    report = dataclasses.replace(SCENARIOS["problems"], quiet=True)
+    report = SCENARIOS["problems"]._replace(quiet=True)
     for fmt in ("text", "concise"):
         output = render(report, fmt)
         assert "Found" not in output and "nimlint rule" not in output
         assert "S001" in output
-    assert render(dataclasses.replace(SCENARIOS["clean"], quiet=True), "text") == ""
+    assert render(SCENARIOS["clean"]._replace(quiet=True), "text") == ""
 
 
 @pytest.mark.parametrize(
