@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+import json
+from pathlib import Path
+
+import yaml
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nimlint.effective.merge import Effective, Layer, merge, sequence
 from nimlint.effective.placement import known_findings, lint_effective
+from nimlint.effective.preview import apply_update
 from nimlint.engine.context import MISSING, lookup
 from nimlint.findings import Problem
+from nimlint.lint import Linter, Options
 from nimlint.loading.source import documents
+from tests.test_preview import RUNNING
 
 
 def layer(name: str, text: str, role: str = "") -> Layer:
@@ -162,8 +169,6 @@ def leaves(value, pointer=""):
 
 @given(objects, objects)
 def test_every_merged_value_is_found_where_its_origin_says(low, high):
-    import json
-
     lower = layer("l.json", json.dumps(low))
     upper = layer("u.json", json.dumps(high))
     merged = merge(Effective.of(lower), Effective.of(upper))
@@ -190,3 +195,27 @@ def test_preview_takes_extra_layers_for_the_result_and_the_baseline():
     placed = list(preview(fake_check, base, update, known, under_policy))
     assert placed == []  # the base's limit 32 wins over the default; old is the base's finding
     assert [p[0] for p in preview(fake_check, base, update, frozenset(), under_policy)] == ["R998"]
+
+
+def sub_trees(value):
+    """Strategy: a random part of ``value``: some keys of each mapping, at any depth."""
+    if not isinstance(value, dict) or not value:
+        return st.just(value)
+    keys = sorted(value)
+    return st.lists(st.sampled_from(keys), unique=True).flatmap(
+        lambda chosen: st.fixed_dictionaries({k: sub_trees(value[k]) for k in chosen})
+    )
+
+
+RUNNING_SPEC = yaml.safe_load(RUNNING.read_text())["spec"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(sub_trees(RUNNING_SPEC))
+def test_an_update_that_resends_running_values_changes_nothing_and_finds_nothing(spec):
+    update = layer("update.json", json.dumps({"spec": spec}))
+    base = layer(str(RUNNING), RUNNING.read_text(), "base")
+    assert apply_update(base, update).data == base.document.data
+    linter = Linter(Options(base=RUNNING, plugins=False))
+    findings = linter.lint_bytes(json.dumps({"spec": spec}).encode(), "update.json", Path("."))
+    assert findings == []
