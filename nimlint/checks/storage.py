@@ -9,7 +9,8 @@ from nimlint.engine.context import Context, as_int, present
 from nimlint.engine.functions import missing_problem
 from nimlint.engine.python_rules import RuleSet
 from nimlint.findings import Problem
-from nimlint.messages import field_name
+from nimlint.k8s.names import dns1123_subdomain_errors
+from nimlint.messages import field_name, show
 
 RULES = RuleSet()
 
@@ -193,3 +194,45 @@ def read_write_once_only(modes: dict) -> bool:
         (default if modes.get(key) is None else modes[key]) is default
         for key, default in ACCESS_DEFAULTS.items()
     )
+
+
+@RULES.rule(
+    "M007",
+    name="nim-cache-name-invalid",
+    severity="warning",
+    summary="modelStore.nimCache.name must be a Kubernetes object name (a DNS-1123 subdomain).",
+    bad="""
+    spec:
+      modelStore:
+        nimCache:
+          name: Llama3_8B_Cache
+    """,
+    good="""
+    spec:
+      modelStore:
+        nimCache:
+          name: llama3-8b-cache
+    """,
+)
+def nim_cache_name_invalid(ctx: Context) -> Iterator[Problem]:
+    """The Run:ai document says of `nimCache.name`: "The NIMCache resource name
+    (mandatory)." with only `minLength: 1`. The name refers to a NIMCache, a custom
+    resource of the NIM Operator, and Kubernetes validates the names of custom resources
+    as DNS-1123 subdomains (`NameIsDNSSubdomain` in apiextensions-apiserver's custom
+    resource validation): at most 253 lowercase letters, digits, `-` and `.`, starting and
+    ending with a letter or digit. No NIMCache can have another name, so such a reference
+    can never be satisfied; nimlint follows Kubernetes here. It is a warning because the
+    request itself is accepted: the service then waits for a cache that cannot exist.
+    An empty name is the schema's finding (S005).
+    """
+    pointer = "/spec/modelStore/nimCache/name"
+    name = ctx.get(pointer)
+    if not isinstance(name, str) or not name:
+        return
+    errors = dns1123_subdomain_errors(name)
+    if errors:
+        yield Problem(
+            pointer,
+            f"spec.modelStore.nimCache.name {show(name)} is not a NIMCache resource name: "
+            + "; ".join(errors),
+        )
