@@ -34,6 +34,6 @@ def test_autoscaling_that_cannot_scale_names_both_values(tmp_path: Path) -> None
 def test_nim_cache_name_must_be_an_object_name(tmp_path: Path) -> None:
     bad = HEAD + "spec:\n  modelStore: {nimCache: {name: My_Cache}}\n"
     [line] = gcc(tmp_path, bad, "--select", "M007")
-    assert line.startswith('3:35: warning: spec.modelStore.nimCache.name "My_Cache" is not')
+    assert line.startswith('3:33: warning: spec.modelStore.nimCache.name "My_Cache" is not')
     good = HEAD + "spec:\n  modelStore: {nimCache: {name: my-cache}}\n"
     assert gcc(tmp_path, good, "--select", "M007") == []
