@@ -144,7 +144,9 @@ def test_stdin_json_by_filename() -> None:
     result = nimlint(
         "check", "--format", "gcc", "--stdin-filename", "x.json", "-", stdin=b'{"spec": {},}'
     )
-    assert result.stdout.decode().startswith("x.json:1:13: error: JSON syntax error")
+    assert result.stdout.decode().startswith(
+        "x.json:1:12: error: JSON syntax error: trailing comma"
+    )
 
 
 def test_multi_document_positions_are_per_document() -> None:

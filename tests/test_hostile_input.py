@@ -317,7 +317,7 @@ def test_five_thousand_documents(tmp_path: Path) -> None:
 def test_json_trailing_comma(tmp_path: Path) -> None:
     text = '{\n  "metadata": {\n    "name": "x",\n  },\n  "spec": {}\n}\n'
     code, findings = lint_file(tmp_path / "comma.json", text)
-    assert code == 1 and at(findings, "P001") == [(4, "")]  # where the '}' is met
+    assert code == 1 and at(findings, "P001") == [(3, "")]  # the trailing comma itself
 
 
 def test_json_duplicate_key(tmp_path: Path) -> None:

@@ -70,8 +70,7 @@ def documents(text: str, *, is_json: bool) -> Iterator[Document | ParseFailure]:
             text, parse_int=_json_int, parse_float=_json_float, parse_constant=lambda _: None
         )
     except json.JSONDecodeError as exc:
-        span = Span(exc.lineno, exc.colno, exc.lineno, exc.colno + 1)
-        yield ParseFailure("P001", f"JSON syntax error: {exc.msg}", span)
+        yield _json_failure(exc)
         return
     except RecursionError:
         yield ParseFailure("P006", "JSON nested too deeply: not linted", Span(1, 1, 1, 1))
@@ -84,6 +83,23 @@ def documents(text: str, *, is_json: bool) -> Iterator[Document | ParseFailure]:
         doc = Document(data=None, index=0, positions={})
     doc.data = value
     yield doc
+
+
+def _json_failure(exc: json.JSONDecodeError) -> ParseFailure:
+    """A JSON syntax error; a comma before a closing bracket is named and pointed at."""
+    before = exc.doc[: exc.pos].rstrip()
+    if before.endswith(",") and exc.doc[exc.pos : exc.pos + 1] in ("}", "]"):
+        comma = len(before) - 1
+        line = exc.doc.count("\n", 0, comma) + 1
+        column = comma - exc.doc.rfind("\n", 0, comma)
+        closing = exc.doc[exc.pos]
+        message = (
+            f"JSON syntax error: trailing comma before '{closing}' "
+            "(JSON allows no comma after the last item; remove it)"
+        )
+        return ParseFailure("P001", message, Span(line, column, line, column + 1))
+    span = Span(exc.lineno, exc.colno, exc.lineno, exc.colno + 1)
+    return ParseFailure("P001", f"JSON syntax error: {exc.msg}", span)
 
 
 def _json_int(digits: str) -> int | None:

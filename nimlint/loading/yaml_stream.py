@@ -9,6 +9,7 @@ every key and value keeps its span.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -196,7 +197,10 @@ class _Builder:
             frame.key, frame.key_span = key, span
             return
         if key in frame.explicit:
-            self.problem("P002", pointer, f"duplicate key {key!r}; the last value wins", at="key")
+            first = self.doc.positions.get(pointer, (None,))[0]
+            where = f" (first at line {first[0]})" if first else ""
+            message = f"duplicate key {key!r}{where}; the last value wins"
+            self.problem("P002", pointer, message, at="key")
         frame.explicit.add(key)
         frame.key, frame.key_span = key, span
 
@@ -345,7 +349,7 @@ def iter_documents(text: str, *, json_mode: bool = False) -> Iterator[Document |
             if mark
             else (Span(1, 1, 1, 1))
         )
-        yield ParseFailure("P001", _syntax_message(exc), span)
+        yield ParseFailure("P001", _tab_message(text, mark) or _syntax_message(exc), span)
     except yaml.YAMLError as exc:
         yield ParseFailure("P001", f"YAML syntax error: {exc}", Span(1, 1, 1, 1))
     except LimitExceeded as exc:
@@ -427,6 +431,22 @@ _RESERVED = frozenset(
 def _plain_string(text: str) -> bool:
     """A plain scalar that YAML 1.2 certainly reads as a string."""
     return text not in _RESERVED and text[0] not in _NUMBER_STARTS
+
+
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # libyaml's line breaks
+
+
+def _tab_message(text: str, mark) -> str | None:
+    """The message for a tab that indents a line, which libyaml reports only as a
+    character "that cannot start any token"."""
+    if mark is None:
+        return None
+    lines = _LINE_BREAK.split(text, maxsplit=mark.line + 1)
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    indent = line[: mark.column + 1]
+    if "\t" in indent and not indent.strip():
+        return "YAML cannot be indented with tabs: indent with spaces"
+    return None
 
 
 def _syntax_message(exc: yaml.MarkedYAMLError) -> str:

@@ -24,7 +24,7 @@ def unknown_key_problems(data: Any, shape: Shape) -> Iterator[tuple[str, Problem
                 sub = known.get(key)
                 if sub is None:
                     key_pointer = f"{pointer}/{escape_token(key)}"
-                    message = _unknown(key, pointer, known)
+                    message = _unknown(key, pointer, known, shape)
                     repair = _rename(key, key_pointer, known, value)
                     yield "S008", Problem(key_pointer, message, "key", repair)
                 elif isinstance(child, (dict, list)):
@@ -38,16 +38,42 @@ def unknown_key_problems(data: Any, shape: Shape) -> Iterator[tuple[str, Problem
             )
 
 
-def _unknown(key: str, parent: str, known: dict) -> str:
+def _unknown(key: str, parent: str, known: dict, root: Shape) -> str:
     where = field_name(parent) if parent else "the document root"
     folded = {k.lower(): k for k in known}
-    import difflib  # only when there is something to suggest
+    match = folded.get(key.lower())
+    if match is None:
+        places = [p for p in places_of(root).get(key, ()) if p != field_name(parent)]
+        if len(places) == 1:
+            return f"unknown key {show(key)} in {where}: {key} belongs under {places[0]}"
+        import difflib  # only when there is something to suggest
 
-    match = folded.get(key.lower()) or next(
-        iter(difflib.get_close_matches(key, list(known), n=1, cutoff=0.7)), None
-    )
+        match = next(iter(difflib.get_close_matches(key, list(known), n=1, cutoff=0.7)), None)
     hint = f"; did you mean {show(match)}?" if match else ""
     return f"unknown key {show(key)} in {where}{hint}"
+
+
+_PLACES: dict[int, tuple[Shape, dict[str, list[str]]]] = {}
+
+
+def places_of(root: Shape) -> dict[str, list[str]]:
+    """Every key the schema defines -> the fields (``spec.compute``) whose mappings hold it."""
+    cached = _PLACES.get(id(root))
+    if cached is None or cached[0] is not root:
+        places: dict[str, list[str]] = {}
+        stack: list[tuple[Shape, str, frozenset]] = [(root, "", frozenset())]
+        while stack:
+            node, path, above = stack.pop()
+            if id(node) in above:  # a recursive schema: stop at the repetition
+                continue
+            above = above | {id(node)}
+            for key, child in (node.properties or {}).items():
+                places.setdefault(key, []).append(path or "the document root")
+                stack.append((child, f"{path}.{key}" if path else key, above))
+            if node.items is not None:
+                stack.append((node.items, f"{path}[*]", above))
+        cached = _PLACES[id(root)] = (root, places)
+    return cached[1]
 
 
 def _rename(key: str, pointer: str, known: dict, mapping: dict) -> Repair | None:

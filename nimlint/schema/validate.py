@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,9 +32,16 @@ KEYWORD_RULES = {
 OTHER_RULE = "S009"
 
 
+# When one value breaks several keywords, only the most specific is reported (one problem,
+# one finding): an empty storageClass is "must not be empty" (S005), not also a pattern
+# mismatch (S003). Rules earlier here win; missing properties (S006) are never merged.
+SPECIFICITY = ("S001", "S002", "S005", "S003", "S004", "S007", OTHER_RULE)
+
+
 def schema_problems(schemas: SchemaSet, kind: str, data: Any) -> Iterator[tuple[str, Problem]]:
-    """Every schema violation of ``data`` as a document of ``kind``."""
+    """Every schema violation of ``data`` as a document of ``kind``, one per value."""
     # The loader's depth limit (100) keeps documents under jsonschema-rs's (255).
+    per_value: dict[str, tuple[str, Problem]] = {}
     for error in schemas.validator(kind).iter_errors(data):
         keyword = error.kind.name
         pointer = "".join("/" + escape_token(str(token)) for token in error.instance_path)
@@ -48,10 +56,14 @@ def schema_problems(schemas: SchemaSet, kind: str, data: Any) -> Iterator[tuple[
                     "key",
                 ),
             )
-        else:
+            continue
+        kept = per_value.get(pointer)
+        if kept is None or SPECIFICITY.index(rule) < SPECIFICITY.index(kept[0]):
             limit, value = error.kind.value, error.instance
             message = _message(keyword, limit, value, pointer)
-            yield rule, Problem(pointer, message, repair=_repair(keyword, limit, value, pointer))
+            repair = _repair(keyword, limit, value, pointer)
+            per_value[pointer] = rule, Problem(pointer, message, repair=repair)
+    yield from per_value.values()
 
 
 def _repair(keyword: str, limit: Any, value: Any, pointer: str) -> Repair | None:
@@ -72,7 +84,7 @@ def _message(keyword: str, limit: Any, value: Any, pointer: str) -> str:
     if keyword == "type":
         types = limit if isinstance(limit, list) else [limit]
         got = "null" if value is None else f"{json_type(value)} {show(value)}"
-        return f"{name} must be {type_words(types)}, not {got}"
+        return f"{name} must be {type_words(types)}, not {got}{_type_hint(types, value)}"
     if keyword == "enum":
         allowed = ", ".join(show(v) for v in limit if v is not None)
         return f"{name} must be one of {allowed}; got {show(value)}{_suggest(value, limit)}"
@@ -89,6 +101,8 @@ def _message(keyword: str, limit: Any, value: Any, pointer: str) -> str:
             "multipleOf": "a multiple of",
         }[keyword]
         return f"{name} must be {relation} {limit}; got {show(value)}"
+    if keyword == "minLength" and value == "":
+        return f"{name} must not be empty (at least {limit} character{'s' * (limit != 1)})"
     if keyword in ("minLength", "maxLength"):
         bound = "at least" if keyword == "minLength" else "at most"
         return f"{name} must be {bound} {limit} characters long; got {len(value)}"
@@ -96,6 +110,25 @@ def _message(keyword: str, limit: Any, value: Any, pointer: str) -> str:
         bound = "at least" if keyword == "minItems" else "at most"
         return f"{name} must have {bound} {limit} items; got {len(value)}"
     return f"{name} fails the schema's {keyword!r} constraint"
+
+
+# YAML 1.1 booleans: YAML 1.2 (and nimlint, and the JSON the API receives) reads them as strings.
+_YAML11_BOOLEANS = {
+    word: reading
+    for words, reading in (("yes y on", True), ("no n off", False))
+    for base in words.split()
+    for word in (base, base.capitalize(), base.upper())
+}
+
+
+def _type_hint(types: list, value: Any) -> str:
+    """How to write the value the field wants, when the mistake is a common one."""
+    if "string" in types and isinstance(value, (bool, int, float)):
+        return f"; quote it: {json.dumps(show(value))}"
+    if "boolean" in types and isinstance(value, str) and value in _YAML11_BOOLEANS:
+        meant = "true" if _YAML11_BOOLEANS[value] else "false"
+        return f" ({value} is a string in YAML 1.2, not a boolean); write {meant}"
+    return ""
 
 
 def _suggest(value: Any, options: list) -> str:
