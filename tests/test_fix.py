@@ -176,3 +176,14 @@ def test_plain_check_does_not_import_ruamel() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=ROOT, timeout=60)
     assert out.stdout.decode().splitlines()[-1] == "CLEAN"
+
+
+def test_fix_with_worker_processes(tmp_path: Path) -> None:
+    pairs = [PAIRS / "enum-case" / "before.yaml", PAIRS / "quote-number" / "before.json"]
+    for before in pairs:
+        shutil.copyfile(before, tmp_path / f"{before.parent.name}{before.suffix}")
+    result = nimlint("check", "--fix", "--jobs", "2", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    for before in pairs:
+        after = before.with_name("after" + before.suffix).read_bytes()
+        assert (tmp_path / f"{before.parent.name}{before.suffix}").read_bytes() == after
