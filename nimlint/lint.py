@@ -183,7 +183,9 @@ class Linter:
             if base is not None and (self.options.kind or detect_kind(item.data)) == "update":
                 seen = {placed[:3] for placed in own}
                 previewed = self._preview(item, setup, name, base)
-                yield from (placed for placed in previewed if placed[:3] not in seen)
+                for placed in previewed:
+                    if placed[:3] not in seen:
+                        yield (*placed, None, item.index)
         if count == 0:
             yield "P004", None, "empty file: no YAML document (only blank lines or comments)"
 

@@ -211,3 +211,11 @@ def test_effective_output_never_carries_control_characters(tmp_path):
         text = done.stdout.decode("ascii")  # non-ASCII is escaped too
         assert "\x1b" not in text
         assert "\\e[2J" in text or "\\u001b[2J" in text
+
+
+def test_each_document_of_an_update_stream_is_previewed_as_itself():
+    from nimlint.lint import Linter, Options
+
+    stream = b"spec:\n  replicas: 3\n---\nspec:\n  compute:\n    cpuMemoryLimit: 8Gi\n"
+    findings = Linter(Options(base=RUNNING)).lint_bytes(stream, "updates.yaml", Path("."))
+    assert [(f.rule, f.line, f.document) for f in findings] == [("R002", 6, 1)]
