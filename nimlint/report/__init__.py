@@ -8,6 +8,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from nimlint.engine.model import Rule
+from nimlint.escaping import printable
 from nimlint.findings import Finding, Severity
 
 FORMATS = ("text", "concise", "json", "gcc", "sarif", "github", "junit", "runai")
@@ -40,4 +41,19 @@ def render(report: Report, fmt: str, *, color: bool = False) -> str:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     module = importlib.import_module(f"nimlint.report.{fmt}_format")
-    return module.render(report, color=color)
+    return module.render(_escaped(report), color=color)
+
+
+def _escaped(report: Report) -> Report:
+    """``report`` with every outside text (file names, messages quoting keys and values,
+    pointers) made printable, the same way for every format."""
+    findings = [
+        f._replace(
+            message=printable(f.message),
+            file=printable(f.file),
+            pointer=printable(f.pointer),
+        )
+        for f in report.findings
+    ]
+    files = [printable(file) for file in report.files]
+    return report._replace(findings=findings, files=files)

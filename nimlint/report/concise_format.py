@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from nimlint.escaping import printable
 from nimlint.findings import Finding
 from nimlint.report import Report
-from nimlint.report.text_format import BOLD, COLORS, DIM, by_file, closing, paint, printable
+from nimlint.report.text_format import BOLD, COLORS, DIM, by_file, closing, paint
 
 
 def _lines(findings: Sequence[Finding], color: bool) -> list[str]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from nimlint.findings import Severity
 from nimlint.report import Report
-from nimlint.report.text_format import printable
 
 _WORDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
@@ -16,7 +15,6 @@ _WORDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 def render(report: Report, *, color: bool) -> str:
     """Render ``report`` one line per finding; empty when there is none (``color`` is ignored)."""
     return "".join(
-        f"{printable(f.file)}:{f.line}:{f.column}: {_WORDS[f.severity]}: "
-        f"{printable(f.message)} [{f.rule}]\n"
+        f"{f.file}:{f.line}:{f.column}: {_WORDS[f.severity]}: {f.message} [{f.rule}]\n"
         for f in report.findings
     )

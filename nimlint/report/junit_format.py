@@ -7,22 +7,14 @@ Findings below ``fail-on`` do not fail a file: they are listed in its ``<system-
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
 from nimlint.findings import Finding
 from nimlint.report import Report
 
-# Characters XML 1.0 cannot carry, even escaped (its production "Char", inverted).
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _clean(text: str) -> str:
-    return _NOT_XML.sub("", text)
-
 
 def _describe(f: Finding) -> str:
-    return _clean(f"{f.file}:{f.line}:{f.column} {f.rule} {f.message}")
+    return f"{f.file}:{f.line}:{f.column} {f.rule} {f.message}"
 
 
 def render(report: Report, *, color: bool) -> str:
@@ -33,11 +25,11 @@ def render(report: Report, *, color: bool) -> str:
     suite = ET.Element("testsuite", name="nimlint")
     failing = 0
     for file, findings in by_file.items():
-        case = ET.SubElement(suite, "testcase", classname="nimlint", name=_clean(file))
+        case = ET.SubElement(suite, "testcase", classname="nimlint", name=file)
         failures = [f for f in findings if f.severity >= report.fail_on]
         notes = [_describe(f) for f in findings if f.severity < report.fail_on]
         for f in failures:
-            failure = ET.SubElement(case, "failure", type=f.rule, message=_clean(f.message))
+            failure = ET.SubElement(case, "failure", type=f.rule, message=f.message)
             failure.text = _describe(f)
         if notes:
             ET.SubElement(case, "system-out").text = "\n".join(notes)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from nimlint.escaping import printable
 from nimlint.report import Report
-from nimlint.report.text_format import BOLD, closing, paint, printable
+from nimlint.report.text_format import BOLD, closing, paint
 
 
 def render_statistics(report: Report, *, color: bool) -> str:

@@ -15,10 +15,10 @@ Every piece of text that comes from a file (names, messages, source lines) goes 
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 
+from nimlint.escaping import printable
 from nimlint.findings import Finding, Severity
 from nimlint.report import Report
 
@@ -26,14 +26,8 @@ BOLD, DIM, RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 GUTTER = "\x1b[1;34m"
 COLORS = {Severity.ERROR: "\x1b[31m", Severity.WARNING: "\x1b[33m", Severity.INFO: "\x1b[34m"}
 _PLURALS = {Severity.ERROR: "errors", Severity.WARNING: "warnings", Severity.INFO: "info"}
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 EXCERPT_WIDTH = 100  # characters of a long line shown around the span
 HINT = "For the documentation of a rule, run: nimlint rule ID (for example: {rule})"
-
-
-def printable(text: str) -> str:
-    """Escape control characters (newlines, ESC...) so one finding stays one clean line."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
 
 def paint(text: str, code: str, color: bool) -> str:
