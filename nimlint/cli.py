@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -10,13 +11,15 @@ import click
 
 from nimlint import __version__
 from nimlint.engine.model import KINDS
-from nimlint.findings import Severity
+from nimlint.escaping import printable
+from nimlint.findings import Severity, fails
 from nimlint.report import FORMATS
 
 LEVELS = tuple(str(level) for level in sorted(Severity, reverse=True))
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 TEXT_FORMATS = ("text", "concise")
+EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130, as a shell reports a job ended by Ctrl-C
 
 CHECK_HELP = """Lint NIM service request bodies (YAML or JSON files, directories, or - for stdin).
 
@@ -108,6 +111,18 @@ def cli() -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Configuration file (default: .nimlint.yaml or pyproject.toml found upward).",
 )
+@click.option(
+    "--isolated",
+    is_flag=True,
+    help="Trust nothing in the checkout: read no configuration file and import no Python rule "
+    "(plugins, --rules modules); YAML rule files given with --rules still load.",
+)
+@click.option(
+    "--no-python-rules",
+    is_flag=True,
+    help="Import no Python rule module (from configuration, --rules or installed plugins); "
+    "YAML rule files still load.",
+)
 @click.option("--stdin-filename", help="Name for standard input in findings and config lookup.")
 @click.option(
     "--policy",
@@ -168,6 +183,8 @@ def check(
     extra_rules,
     openapi,
     config_file,
+    isolated,
+    no_python_rules,
     stdin_filename,
     policies,
     jobs,
@@ -190,6 +207,8 @@ def check(
         _usage("more --output-file than --format options")
     if unsafe_fixes and not (fix or diff):
         _usage("--unsafe-fixes needs --fix or --diff")
+    if isolated and config_file:
+        _usage("--isolated reads no configuration file: drop --config or --isolated")
     overrides = {
         "select": _split(select),
         "ignore": _split(ignore),
@@ -207,6 +226,8 @@ def check(
         fixes=bool({"json", "sarif"} & set(formats)),
         fix=("unsafe" if unsafe_fixes else "safe") if fix or diff else "",
         policies=tuple(policies),
+        isolated=isolated,
+        python_rules=not (no_python_rules or isolated),
     )
     stdin = sys.stdin.buffer.read() if "-" in paths else b""
     try:
@@ -215,9 +236,12 @@ def check(
         else:
             result = run_parallel(paths, options, jobs)
     except UsageError as exc:
-        _usage(str(exc))
+        _usage(*exc.args)
+    for note in result.notes:
+        click.echo(f"nimlint: note: {printable(note)}", err=True)
     for error in result.errors:
-        click.echo(f"nimlint: error: {error}", err=True)
+        click.echo(f"nimlint: error: {printable(error)}", err=True)
+    _refuse_overwriting_inputs(outputs, result.files)
     if diff:
         _show_diff(result)
     if fix and not diff:
@@ -233,8 +257,25 @@ def check(
     )
     if result.errors:
         sys.exit(EXIT_USAGE)
-    failed = any(f.severity >= result.fail_on for f in result.findings)
+    failed = any(fails(f, result.fail_on) for f in result.findings)
     sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
+
+
+def _refuse_overwriting_inputs(outputs, files) -> None:
+    """An --output-file that is one of the linted files (after resolving links) is an error."""
+    linted = {_identity(file) for file in files}
+    for target in outputs:
+        if _identity(target) in linted:
+            _usage(f"--output-file {target} is a file being linted; refusing to overwrite it")
+
+
+def _identity(path: str):
+    """What makes two paths the same file: device and inode, or the resolved path if absent."""
+    try:
+        info = os.stat(path)
+        return info.st_dev, info.st_ino
+    except OSError:
+        return os.path.realpath(path)
 
 
 def _show_diff(result) -> None:
@@ -261,7 +302,7 @@ def _write_fixes(result, stdin: bytes) -> None:
             Path(fixed.path).write_bytes(fixed.encoded())
         except OSError as exc:
             result.errors.append(f"cannot write {fixed.path}: {exc.strerror or exc}")
-            click.echo(f"nimlint: error: {result.errors[-1]}", err=True)
+            click.echo(f"nimlint: error: {printable(result.errors[-1])}", err=True)
     if STDIN in result.files or (fixed_stdin is not None):
         sys.stdout.buffer.write(stdin if fixed_stdin is None else fixed_stdin)
         sys.stdout.flush()
@@ -326,9 +367,10 @@ def _parse_severities(values):
     return parsed or None
 
 
-def _usage(message: str):
-    for line in message.splitlines() or [""]:
-        click.echo(f"nimlint: error: {line}", err=True)
+def _usage(*messages: str):
+    for message in messages:
+        for line in message.splitlines() or [""]:  # every line prefixed: none can pose as a command
+            click.echo(f"nimlint: error: {printable(line)}", err=True)
     sys.exit(EXIT_USAGE)
 
 
@@ -454,13 +496,15 @@ def _registry(extra_rules):
 def main() -> None:
     """Console entry point: never a traceback; exit 2 on anything unexpected."""
     try:
-        cli.main(prog_name="nimlint", standalone_mode=True)
+        sys.exit(cli.main(prog_name="nimlint", standalone_mode=False))
     except SystemExit:
         raise
-    except KeyboardInterrupt:
-        sys.exit(130)
+    except (KeyboardInterrupt, click.Abort):
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:  # click quotes the values it shows with repr()
+        exc.show()
+        sys.exit(exc.exit_code)
     except Exception as exc:  # noqa: BLE001 - last line of defence for users
-        click.echo(
-            f"nimlint: internal error: {type(exc).__name__}: {exc} (please report this)", err=True
-        )
+        text = printable(f"{type(exc).__name__}: {exc}")
+        click.echo(f"nimlint: internal error: {text} (please report this)", err=True)
         sys.exit(EXIT_USAGE)

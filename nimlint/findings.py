@@ -7,6 +7,7 @@ about a millisecond of start-up each (see benchmarks/startup.py). Copy with ``_r
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from typing import NamedTuple
 
 
@@ -107,3 +108,9 @@ class Finding(NamedTuple):
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column, self.rule, self.message)
+
+
+def fails(finding: Finding, fail_on: Mapping[str, Severity]) -> bool:
+    """Does ``finding`` fail the run: at or above its own file's ``fail-on`` (error when not
+    given), or a rule that crashed (X002), which no fail-on lets pass."""
+    return finding.rule == "X002" or finding.severity >= fail_on.get(finding.file, Severity.ERROR)

@@ -30,14 +30,18 @@ STDIN = "-"
 
 
 class UsageError(Exception):
-    """A problem with how nimlint was asked to run (exit code 2)."""
+    """A problem with how nimlint was asked to run (exit code 2); one message per argument."""
 
 
 # Records here are NamedTuples or plain classes: a dataclass decorator costs start-up time.
 
 
 class Options(NamedTuple):
-    """How to lint: a forced document kind, a config file, command-line overrides."""
+    """How to lint: a forced document kind, a config file, command-line overrides.
+
+    ``isolated`` reads no configuration file; without ``python_rules`` no Python rule module
+    (plugin, --rules or extra-rules) is imported.
+    """
 
     kind: str | None = None
     config_file: Path | None = None
@@ -49,6 +53,8 @@ class Options(NamedTuple):
     fixes: bool = False  # attach each finding's fix (for --fix, --diff, JSON and SARIF)
     fix: str = ""  # apply fixes: "safe", or "unsafe" for safe and unsafe ones
     policies: tuple[Path, ...] = ()  # --policy files (replace the configuration's)
+    isolated: bool = False
+    python_rules: bool = True
 
     @property
     def wants_fixes(self) -> bool:
@@ -56,14 +62,18 @@ class Options(NamedTuple):
 
 
 class LintResult:
-    """Findings in file order, every file linted, and the paths that could not be read."""
+    """Findings in file order, every file linted, the paths that could not be read, notes.
+
+    ``fail_on``: each linted file's own ``fail-on`` (see ``findings.fails``).
+    """
 
     def __init__(self) -> None:
         self.findings: list[Finding] = []
         self.files: list[str] = []
         self.errors: list[str] = []
+        self.notes: list[str] = []
         self.rules: dict = {}
-        self.fail_on: Severity = Severity.ERROR
+        self.fail_on: dict[str, Severity] = {}
         self.fixed: list = []  # FixedFile for each file a fix changed
         self.policed: list[tuple[str, int]] = []  # (file, document) under a policy
         self.sources: dict[str, dict[int, str]] = {}
@@ -100,10 +110,16 @@ class Linter:
         """The Setup for files in ``folder`` (config found upward, or --config)."""
         setup = self._folders.get(folder)
         if setup is None:
-            setup = self._folders[folder] = self._setup_from(
-                self.options.config_file or find_config_file(folder.resolve())
-            )
+            try:
+                setup = self._folders[folder] = self._setup_from(self._config_file(folder))
+            except ConfigError as exc:
+                raise UsageError(*exc.args) from None
         return setup
+
+    def _config_file(self, folder: Path) -> Path | None:
+        if self.options.isolated:
+            return None
+        return self.options.config_file or find_config_file(folder.resolve())
 
     def _setup_from(self, source: Path | None) -> Setup:
         if source not in self._setups:
@@ -111,7 +127,9 @@ class Linter:
             config = base.merged(self.options.overrides)
             extra = (*config.extra_rules, *self.options.extra_rules)
             try:
-                registry = build_registry(extra, plugins=self.options.plugins)
+                registry = build_registry(
+                    extra, plugins=self.options.plugins, python_rules=self.options.python_rules
+                )
                 schemas = from_openapi(config.openapi) if config.openapi else shipped()
             except (RuleFileError, OpenAPIError) as exc:
                 raise UsageError(str(exc)) from None
@@ -294,7 +312,9 @@ def _run_rule(rule, context: Context) -> Iterator[tuple[str, Problem]]:
     try:
         for problem in rule.check(context):
             yield rule.id, problem
-    except Exception as exc:  # noqa: BLE001 - a broken rule is a finding, never a traceback
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - SystemExit too: a rule cannot end the run
         yield "X002", Problem("", f"rule {rule.id} crashed: {type(exc).__name__}: {exc}")
 
 
@@ -362,7 +382,12 @@ def resolve_rule_names(config: Config, registry: Registry) -> Config:
 
 
 def check_selectors(config: Config, registry: Registry) -> None:
-    """Every id, prefix or name in the configuration must name at least one rule."""
+    """Every id, prefix or name in the configuration must name at least one rule.
+
+    Not checked when Python rule modules were skipped: the ids may be theirs.
+    """
+    if registry.skipped:
+        return
     where = f"{config.source}: " if config.source else ""
     selectors = [
         *config.select,
@@ -422,27 +447,36 @@ def lint_files(linter: Linter, files: Sequence[str], *, stdin: bytes = b"") -> L
         if raw is None:
             continue
         result.files.append(name)
-        try:
-            if linter.options.fix:
-                from nimlint.fixer import fix_file
+        if linter.options.fix:
+            from nimlint.fixer import fix_file
 
-                fixed = fix_file(linter, raw, name, folder, path)
-                findings = fixed.findings
-                if fixed.changed:
-                    result.fixed.append(fixed)
-                    raw = fixed.encoded()
-            else:
-                findings = linter.lint_bytes(raw, name, folder)
-        except ConfigError as exc:
-            raise UsageError(str(exc)) from None
+        if linter.options.fix:
+            from nimlint.fixer import fix_file
+
+            fixed = fix_file(linter, raw, name, folder, path)
+            findings = fixed.findings
+            if fixed.changed:
+                result.fixed.append(fixed)
+                raw = fixed.encoded()
+        else:
+            findings = linter.lint_bytes(raw, name, folder)
         result.findings.extend(findings)
+        result.fail_on[name] = linter.setup_for(folder).config.fail_on
         if findings:
             result.sources[name] = source_lines(raw, {f.line for f in findings})
     result.policed, linter.policed = linter.policed, []
+    record_setups(linter, result)
+    return result
+
+
+def record_setups(linter: Linter, result: LintResult) -> None:
+    """Add the rules of every configuration used, and a note per rule module not imported."""
     for setup in linter.setups:
         result.rules.update(setup.registry)
-        result.fail_on = setup.config.fail_on
-    return result
+        result.notes.extend(
+            f"{path}: Python rule module not imported (--no-python-rules or --isolated)"
+            for path in setup.registry.skipped
+        )
 
 
 def _read(path: str, options: Options, stdin: bytes, result: LintResult):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from nimlint.lint import Linter, LintResult, Options, expand_paths, lint_files
+from nimlint.lint import Linter, LintResult, Options, expand_paths, lint_files, record_setups
 
 # Below this many files a worker pool costs more than it saves (see benchmarks/README.md).
 PARALLEL_THRESHOLD = 100
@@ -15,8 +16,15 @@ PARALLEL_THRESHOLD = 100
 _LINTER: Linter | None = None  # set in the parent before forking; inherited by workers
 
 
+def cpu_count() -> int:
+    """The CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1  # pragma: no cover - not Linux
+
+
 def default_jobs(file_count: int) -> int:
-    return (os.cpu_count() or 1) if file_count >= PARALLEL_THRESHOLD else 1
+    return cpu_count() if file_count >= PARALLEL_THRESHOLD else 1
 
 
 def run_parallel(paths: Sequence[str], options: Options, jobs: int | None) -> LintResult:
@@ -24,6 +32,10 @@ def run_parallel(paths: Sequence[str], options: Options, jobs: int | None) -> Li
     global _LINTER
     files, errors = expand_paths(paths)
     linter = Linter(options)
+    notes = []
+    if jobs and jobs > cpu_count():
+        notes.append(f"--jobs {jobs} lowered to {cpu_count()}, the number of CPUs")
+        jobs = cpu_count()
     workers = min(jobs or default_jobs(len(files)), max(1, len(files)))
     if workers <= 1 or sys.platform != "linux":
         result = lint_files(linter, files)
@@ -32,13 +44,14 @@ def run_parallel(paths: Sequence[str], options: Options, jobs: int | None) -> Li
             linter.setup_for(folder)  # configs, rules and schemas are built once, then forked
         _LINTER = linter
         result = _fan_out(files, workers)
-        for setup in linter.setups:
-            result.rules.update(setup.registry)
+        record_setups(linter, result)
     result.errors[:0] = errors
+    result.notes[:0] = notes
     return result
 
 
 def _fan_out(files: list[str], workers: int) -> LintResult:
+    """Lint ``files`` in ``workers`` forked processes; Ctrl-C stops them all at once."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -46,19 +59,52 @@ def _fan_out(files: list[str], workers: int) -> LintResult:
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
     context = multiprocessing.get_context("fork")
     result = LintResult()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for part in pool.map(_lint_chunk, chunks):
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_interrupts)
+
+    def interrupted(signum, frame):
+        # Not a KeyboardInterrupt: one raised while forking is swallowed ("Exception ignored").
+        _kill_workers(pool)
+        os._exit(128 + signal.SIGINT)
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    try:
+        # Workers start inside map(); a Ctrl-C then would miss those the pool does not list yet.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            parts = pool.map(_lint_chunk, chunks)
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        for part in parts:
             result.findings.extend(part.findings)
             result.files.extend(part.files)
             result.errors.extend(part.errors)
             result.fixed.extend(part.fixed)
             result.policed.extend(part.policed)
             result.sources.update(part.sources)
-            result.fail_on = part.fail_on
+            result.fail_on.update(part.fail_on)
+    except BaseException:
+        _kill_workers(pool)
+        raise
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        pool.shutdown(cancel_futures=True)
     return result
+
+
+def _kill_workers(pool) -> None:
+    processes = list(pool._processes.values())  # no public way to stop a running worker
+    for process in processes:
+        process.kill()
+    for process in processes:
+        process.join()
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which ends them; no traceback from each worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _lint_chunk(files: list[str]) -> LintResult:
     part = lint_files(_LINTER, files)
-    part.rules = {}  # rules hold functions; the parent has them already
+    part.rules, part.notes = {}, []  # the parent has them already (rules hold functions)
     return part

@@ -340,7 +340,8 @@ def test_junit_counts_and_failures() -> None:
 
 
 def test_junit_fails_a_file_from_fail_on_up() -> None:
-    report = SCENARIOS["problems"]._replace(fail_on=Severity.WARNING)
+    problems = SCENARIOS["problems"]
+    report = problems._replace(fail_on=dict.fromkeys(problems.files, Severity.WARNING))
     suite = ET.fromstring(render(report, "junit")).find("testsuite")
     cases = {c.get("name"): c for c in suite.iter("testcase")}
     assert [f.get("type") for f in cases[LLAMA].findall("failure")] == ["S001", "N101"]

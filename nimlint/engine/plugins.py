@@ -4,6 +4,10 @@ for every installed distribution.
 ``importlib.metadata.entry_points()`` parses the entry points of every installed package,
 which costs more than the rest of a one-file run's setup. Only distributions whose
 ``entry_points.txt`` mentions the group are parsed here.
+
+Only installed distributions count: the working folder is skipped even when it is on
+``sys.path`` (``python -m nimlint`` puts it there), so a checkout's ``*.dist-info`` folder
+cannot make nimlint import its code.
 """
 
 from __future__ import annotations
@@ -23,8 +27,11 @@ _HEADER = f"[{GROUP}]"
 def entry_points() -> Iterator[EntryPoint]:
     """Every entry point of the group, first distribution on sys.path first."""
     seen: set[str] = set()
+    here = os.path.realpath(os.curdir)
     for folder in sys.path:
-        for path in _entry_point_files(folder or "."):
+        if not folder or os.path.realpath(folder) == here:
+            continue
+        for path in _entry_point_files(folder):
             for entry in _parse(path):
                 if entry.name not in seen:
                     seen.add(entry.name)

@@ -15,7 +15,8 @@ from nimlint.engine.python_rules import RuleSet
 class Registry(Mapping[str, Rule]):
     """Rules by id, in a stable order; a duplicate id is an error."""
 
-    def __init__(self, rules: Iterable[Rule]):
+    def __init__(self, rules: Iterable[Rule], skipped: Sequence[Path] = ()):
+        self.skipped = tuple(skipped)  # Python rule modules not imported (--no-python-rules)
         self._rules: dict[str, Rule] = {}
         for rule in rules:
             if rule.id in self._rules:
@@ -41,18 +42,27 @@ def _id_order(rule_id: str) -> tuple[str, str]:
     return head, rule_id[len(head) :].zfill(6)
 
 
-def build_registry(extra: Sequence[Path] = (), *, plugins: bool = True) -> Registry:
-    """Every rule nimlint knows in this run."""
+def build_registry(
+    extra: Sequence[Path] = (), *, plugins: bool = True, python_rules: bool = True
+) -> Registry:
+    """Every rule nimlint knows in this run.
+
+    Without ``python_rules`` no code from outside nimlint is imported: no plugin, and the
+    Python modules among ``extra`` are skipped (listed in ``Registry.skipped``).
+    """
     from nimlint.checks import builtin_rules
 
     rules: list[Rule] = []
     rules.extend(load_builtin_rules())
     rules.extend(builtin_rules())
-    if plugins:
+    if plugins and python_rules:
         rules.extend(_entry_point_rules())
-    for path in extra:
-        rules.extend(load_extra(path))
-    return Registry(rules)
+    files = [file for path in extra for file in _rule_files(path)]
+    skipped = [] if python_rules else [f for f in files if f.suffix == ".py"]
+    for file in files:
+        if file not in skipped:
+            rules.extend(load_extra(file))
+    return Registry(rules, skipped)
 
 
 def _entry_point_rules() -> Iterator[Rule]:
@@ -61,18 +71,22 @@ def _entry_point_rules() -> Iterator[Rule]:
     for entry in entry_points():
         try:
             loaded = entry.load()
-        except Exception as exc:  # noqa: BLE001 - a broken plugin is reported, not raised
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - a plugin cannot end the run
             raise RuleFileError(
                 f"plugin {entry.name} ({entry.value}) failed to load: {exc}"
             ) from None
         yield from _rules_of(loaded, f"plugin {entry.name}")
 
 
-def load_extra(path: Path) -> list[Rule]:
-    """Rules from a rule file, a Python module, or a folder of them (--rules, extra-rules)."""
+def _rule_files(path: Path) -> list[Path]:
+    """The rule files a --rules or extra-rules path names: itself, or a folder's files."""
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml", ".py"))
-        return [rule for file in files for rule in load_extra(file)]
+        return sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml", ".py"))
+    return [path]
+
+
+def load_extra(path: Path) -> list[Rule]:
+    """Rules from one rule file or Python module (--rules, extra-rules)."""
     if not path.exists():
         raise RuleFileError(f"{path}: no such rule file or folder")
     if path.suffix == ".py":
@@ -86,7 +100,7 @@ def _import_path(path: Path):
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
-    except Exception as exc:  # noqa: BLE001 - user code: report, never a traceback
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code cannot end the run
         raise RuleFileError(
             f"{path}: cannot import rule module: {type(exc).__name__}: {exc}"
         ) from None

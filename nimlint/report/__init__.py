@@ -27,7 +27,7 @@ class Report(NamedTuple):
     rules: Mapping[str, Rule]
     version: str
     policed: Sequence[tuple[str, int]] = ()  # (file, document index) linted under a policy
-    fail_on: Severity = Severity.ERROR
+    fail_on: Mapping[str, Severity] = MappingProxyType({})  # each file's fail-on
     sources: Mapping[str, Mapping[int, str]] = MappingProxyType({})
     unlinted: int = 0
     quiet: bool = False
@@ -55,5 +55,9 @@ def _escaped(report: Report) -> Report:
         )
         for f in report.findings
     ]
-    files = [printable(file) for file in report.files]
-    return report._replace(findings=findings, files=files)
+    return report._replace(
+        findings=findings,
+        files=[printable(file) for file in report.files],
+        fail_on={printable(file): level for file, level in report.fail_on.items()},
+        sources={printable(file): lines for file, lines in report.sources.items()},
+    )

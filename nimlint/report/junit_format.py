@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from nimlint.findings import Finding
+from nimlint.findings import Finding, fails
 from nimlint.report import Report
 
 
@@ -26,8 +26,8 @@ def render(report: Report, *, color: bool) -> str:
     failing = 0
     for file, findings in by_file.items():
         case = ET.SubElement(suite, "testcase", classname="nimlint", name=file)
-        failures = [f for f in findings if f.severity >= report.fail_on]
-        notes = [_describe(f) for f in findings if f.severity < report.fail_on]
+        failures = [f for f in findings if fails(f, report.fail_on)]
+        notes = [_describe(f) for f in findings if not fails(f, report.fail_on)]
         for f in failures:
             failure = ET.SubElement(case, "failure", type=f.rule, message=f.message)
             failure.text = _describe(f)
