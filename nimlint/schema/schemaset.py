@@ -58,17 +58,47 @@ def from_openapi(path: Path) -> SchemaSet:
     except (OSError, UnicodeDecodeError) as exc:
         raise OpenAPIError(f"cannot read OpenAPI document {path}: {exc}") from None
     document = _parse(text, path)
+    _refuse_outside_references(document, path)
     from openapi_spec_validator import validate
     from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
     try:
         validate(document)
     except OpenAPIValidationError as exc:
-        raise OpenAPIError(f"{path} is not a valid OpenAPI document: {exc.message}") from None
+        reason = _excerpt(exc.message)
+        raise OpenAPIError(f"{path} is not a valid OpenAPI document: {reason}") from None
     try:
         return SchemaSet({kind: generate(document, kind) for kind in KIND_LOCATIONS})
     except SchemaGenerationError as exc:
-        raise OpenAPIError(f"{path}: {exc}") from None
+        raise OpenAPIError(f"{path}: {_excerpt(str(exc))}") from None
+
+
+# Keywords that make a validator read another document, unless they point inside this one.
+_REFERENCES = ("$ref", "$dynamicRef", "$id")
+
+
+def _refuse_outside_references(document: dict, path: Path) -> None:
+    """nimlint is offline: a reference to a file or URL is an error, never followed."""
+    stack: list[tuple[object, str]] = [(document, "")]
+    while stack:
+        node, pointer = stack.pop()
+        if isinstance(node, dict):
+            for keyword in _REFERENCES:
+                target = node.get(keyword)
+                if target is not None and not (isinstance(target, str) and target[:1] == "#"):
+                    raise OpenAPIError(
+                        f"{path}: {keyword} {_excerpt(repr(target), 120)} at {pointer or '/'}: "
+                        "nimlint follows only references inside the document (#/...), "
+                        "never to another file or the network"
+                    )
+            stack.extend((v, f"{pointer}/{k}") for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, f"{pointer}/{i}") for i, v in enumerate(node))
+
+
+def _excerpt(text: str, limit: int = 200) -> str:
+    """At most ``limit`` characters of a message that may quote the document."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _parse(text: str, path: Path) -> dict:
@@ -80,7 +110,7 @@ def _parse(text: str, path: Path) -> dict:
 
             document = yaml.load(text, Loader=yaml.CSafeLoader)
     except Exception as exc:  # noqa: BLE001 - any parse error is the user's file
-        raise OpenAPIError(f"cannot parse OpenAPI document {path}: {exc}") from None
+        raise OpenAPIError(f"cannot parse OpenAPI document {path}: {_excerpt(str(exc))}") from None
     if not isinstance(document, dict):
         raise OpenAPIError(f"{path} is not an OpenAPI document (not a mapping)")
     return document
