@@ -93,7 +93,7 @@ def unified_diff(fixed: FixedFile) -> str:
     """The fix of one file as a unified diff, control characters escaped for the terminal."""
     import difflib
 
-    from nimlint.report.text_format import printable
+    from nimlint.escaping import printable
 
     before = fixed.original.splitlines(keepends=True)
     after = fixed.text.splitlines(keepends=True)
