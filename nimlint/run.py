@@ -66,7 +66,9 @@ def _fan_out(files: list[str], workers: int) -> LintResult:
         _kill_workers(pool)
         os._exit(128 + signal.SIGINT)
 
-    previous = signal.signal(signal.SIGINT, interrupted)
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.SIG_IGN:  # started in the background (nohup, &): keep ignoring
+        signal.signal(signal.SIGINT, interrupted)
     try:
         # Workers start inside map(); a Ctrl-C then would miss those the pool does not list yet.
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})

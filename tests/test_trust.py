@@ -231,6 +231,7 @@ def test_ctrl_c_exits_130_and_leaves_no_worker(tmp_path: Path, jobs: str) -> Non
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,  # its own process group, as a shell gives a foreground job
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as in a terminal
     )
     while len(set(tmp_path.glob("create.*"))) < int(jobs):  # every worker is inside the rule
         assert process.poll() is None
