@@ -17,6 +17,7 @@ from nimlint.engine.declarative import RuleFileError
 from nimlint.engine.registry import Registry, build_registry
 from nimlint.engine.suppressions import apply, parse_directives
 from nimlint.findings import Finding, Fix, Problem, Repair, Severity
+from nimlint.loading.layout import Layout
 from nimlint.loading.model import Document, ParseFailure
 from nimlint.loading.source import MAX_FILE_BYTES, decode, documents
 from nimlint.messages import json_type, type_words
@@ -148,27 +149,27 @@ class Linter:
             return _findings(problems, name, setup)
         is_json = name.endswith(".json")
         base = self.options.base or setup.config.base_for(name)
-        placed = list(self._problems(text, is_json, setup, name, base))
+        layout = Layout()
+        placed = list(self._problems(text, is_json, setup, name, base, layout))
         if any(entry[0] == "P001" for entry in placed):  # never fix around a syntax error
             placed = [entry[:4] for entry in placed]
         findings = _findings(placed, name, setup)
-        directives = [] if is_json else parse_directives(text)
-        if directives:
-            findings = apply(findings, directives)
-            unused = [
-                ("X001", d.span, f"unused suppression: {rule} (nothing to silence here)")
-                for d in directives
-                for rule in d.unused()
-            ]
-            findings += _findings(unused, name, setup)
+        if not is_json and "nimlint:" in text:
+            findings = _suppressed(findings, text, layout, name, setup)
         return sorted(findings, key=Finding.sort_key)
 
     def _problems(
-        self, text: str, is_json: bool, setup: Setup, name: str, base: Path | None
+        self,
+        text: str,
+        is_json: bool,
+        setup: Setup,
+        name: str,
+        base: Path | None,
+        layout: Layout,
     ) -> Iterator[tuple]:
         count = 0
         source = None
-        for item in documents(text, is_json=is_json):
+        for item in documents(text, is_json=is_json, layout=layout):
             count += 1
             if isinstance(item, ParseFailure):
                 yield item.rule, item.span, item.message
@@ -326,6 +327,28 @@ def _fix(rule, repair: Repair, doc: Document, source) -> Fix | None:
 
     edits = resolve(repair, doc, source)
     return Fix(rule.fix, repair.message, edits) if edits else None
+
+
+def _suppressed(
+    findings: list[Finding], text: str, layout: Layout, name: str, setup: Setup
+) -> list[Finding]:
+    """Apply the file's suppression comments; report the unused (X001) and invalid (X003)."""
+    ids = list(setup.registry)
+    known = lambda selector: any(i.startswith(selector) for i in ids)  # noqa: E731
+    directives, invalid = parse_directives(text, layout, known)
+    findings = apply(findings, directives)
+
+    def disabled(selector: str) -> bool:  # a rule that cannot fire here silences nothing
+        return not any(setup.config.enabled(i, name) for i in ids if i.startswith(selector))
+
+    extra = [("X003", i.span, i.message) for i in invalid]
+    extra += [
+        ("X001", d.span, f"unused suppression: {rule} (nothing to silence here)")
+        for d in directives
+        for rule in d.unused()
+        if rule == "every rule" or not disabled(rule)
+    ]
+    return findings + _findings(extra, name, setup)
 
 
 def _findings(placed: Iterable[tuple], name: str, setup: Setup) -> list[Finding]:

@@ -32,9 +32,9 @@ def field_name(pointer: str) -> str:
     """``/spec/tolerations/0/value`` -> ``spec.tolerations[0].value``."""
     out = ""
     for token in pointer.split("/")[1:]:
-        token = unescape_token(token)
+        token = clip(unescape_token(token), 60)
         out += f"[{token}]" if token.isdigit() else (f".{token}" if out else token)
-    return out or "the document"
+    return clip(out) or "the document"
 
 
 def json_type(value: Any) -> str:
@@ -51,12 +51,24 @@ def json_type(value: Any) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
+MAX_QUOTED = 200  # characters of a user's value (or key) a message may quote
+
+
+def clip(text: str, limit: int = MAX_QUOTED) -> str:
+    """``text`` cut to ``limit`` characters (never over MAX_QUOTED), ending in '...' if cut.
+
+    Every message that quotes a value, a key or a comment from the input goes through here
+    (``show`` included): a 1,000,000-character value must not make a 1,000,000-character line.
+    """
+    limit = min(limit, MAX_QUOTED)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def show(value: Any, limit: int = 60) -> str:
     """A short JSON rendering of ``value`` for messages."""
     if isinstance(value, str) and len(value) > limit:
         value = value[:limit]
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return clip(json.dumps(value, ensure_ascii=False, default=str), limit)
 
 
 def type_words(types: list[str]) -> str:

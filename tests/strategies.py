@@ -255,9 +255,14 @@ def to_yaml(data: Any, *, indent: int = 2, sort_keys: bool = False, unicode: boo
     )
 
 
+def text_lines(text: str) -> list[str]:
+    """Lines as nimlint counts them: broken at \\n, \\r\\n and \\r only (not NEL, U+2028)."""
+    return re.split(r"\r\n|\r|\n", text)
+
+
 def render(value: Any, **options) -> str:
     """How ``value`` starts in ``to_yaml(..., **options)``: the first line of its own dump."""
-    return to_yaml(value, **options).splitlines()[0]
+    return text_lines(to_yaml(value, **options))[0]
 
 
 yaml_options = st.fixed_dictionaries(

@@ -98,6 +98,8 @@ def test_conditions_and_uniqueness_compare_as_json() -> None:
 
 def test_suppression_comments_take_ids_then_free_text() -> None:
     from nimlint.engine.suppressions import parse_directives
+    from nimlint.loading.layout import Layout
+    from nimlint.loading.source import documents
 
     text = (
         "a: 1  # nimlint: disable=I003,S0 legacy image, see JIRA-12\n"
@@ -105,7 +107,11 @@ def test_suppression_comments_take_ids_then_free_text() -> None:
         "b: '# nimlint: disable=S001'\n"
         "# nimlint: disable-file=K012\n"
     )
-    found = [(d.span.line, d.scope, d.rules) for d in parse_directives(text)]
+    layout = Layout()
+    list(documents(text, is_json=False, layout=layout))
+    directives, invalid = parse_directives(text, layout, lambda r: r in ("I003", "S0", "K012"))
+    assert invalid == []
+    found = [(d.span.line, d.scope, d.rules) for d in directives]
     assert found == [
         (1, "line", ("I003", "S0")),
         (2, "next-line", ()),

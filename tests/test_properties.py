@@ -26,6 +26,7 @@ from tests.strategies import (
     mutations,
     render,
     sites,
+    text_lines,
     to_yaml,
     yaml_options,
 )
@@ -121,7 +122,7 @@ def test_mutations_are_found_at_the_pointer(kind, data, as_json) -> None:
 def test_positions_point_at_the_key_or_value(pair, options) -> None:
     broken, _ = pair
     text, findings = lint_document(broken, "create", False, **options)
-    lines = text.splitlines()
+    lines = text_lines(text)
     for f in findings:
         if f.rule not in SCHEMA_RULES:
             continue

@@ -9,7 +9,7 @@ from nimlint.engine.context import Context, present
 from nimlint.engine.python_rules import RuleSet
 from nimlint.findings import Problem
 from nimlint.k8s.names import env_var_name_errors, env_var_name_is_portable
-from nimlint.messages import field_name, show
+from nimlint.messages import clip, field_name, show
 
 RULES = RuleSet()
 
@@ -332,7 +332,9 @@ def plaintext_secret(ctx: Context) -> Iterator[Problem]:
             continue
         if value and not _VARIABLE_REFERENCE.fullmatch(value):
             where = f"{pointer}/value"
-            yield Problem(where, f"{field_name(where)} holds {name} in plain text: {_fix(name)}")
+            yield Problem(
+                where, f"{field_name(where)} holds {clip(name)} in plain text: {_fix(name)}"
+            )
 
 
 def _fix(name: str) -> str:

@@ -4,21 +4,30 @@
     # nimlint: disable-next-line=S008           (the next line)
     # nimlint: disable-file=T003                (the whole file)
 
-A rule id also matches by prefix (``disable=G`` silences every G rule); text after the ids
-is a free comment. Each directive remembers what it silenced, so the unused ones can be
-reported.
+Only real comments count: the loader's Layout says where they can be (a ``#`` inside a
+quoted or block scalar is text). Ids are matched exactly, case included: a rule id, or a
+prefix of known ids (``disable=G`` silences every G rule); text after the ids is a free
+comment. A malformed directive or an unknown id is reported (X003) and silences nothing.
+Each directive remembers what it silenced, so the unused ones can be reported.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Callable
+from typing import NamedTuple
 
 from nimlint.findings import Finding, Span
+from nimlint.loading.layout import Layout
+from nimlint.messages import show
 
-_DIRECTIVE = re.compile(
-    r"(?:^|\s)#\s*nimlint:\s*(disable-next-line|disable-file|disable)\b"
-    r"(?:\s*=\s*([A-Z][A-Z0-9]*(?:\s*,\s*[A-Z][A-Z0-9]*)*))?"
-)
+_MARKER = re.compile(r"#[ \t]*nimlint:")
+_KEYWORD = re.compile(r"[ \t]*(disable-next-line|disable-file|disable)(?=[ \t=]|\Z)")
+_IDS = re.compile(r"[ \t]*=[ \t]*([^\s,]+(?:[ \t]*,[ \t]*[^\s,]+)*)")
+_ID_LIKE = re.compile(r"[A-Za-z]+[0-9][A-Za-z0-9]*\b")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_SCOPES = {"disable": "line", "disable-next-line": "next-line", "disable-file": "file"}
 
 
 class Directive:
@@ -50,22 +59,64 @@ class Directive:
         return [r for r in self.rules if r not in self.used]
 
 
-def parse_directives(text: str) -> list[Directive]:
-    """Every suppression comment in ``text``."""
-    if "nimlint:" not in text:
-        return []
-    directives = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if "nimlint:" not in line:
+class Invalid(NamedTuple):
+    """A ``# nimlint:`` comment that silences nothing (or an id in it): why, and where."""
+
+    span: Span
+    message: str
+
+
+def parse_directives(
+    text: str, layout: Layout, known: Callable[[str], bool]
+) -> tuple[list[Directive], list[Invalid]]:
+    """Every suppression comment in ``text``; ``known`` says whether an id or prefix exists."""
+    directives: list[Directive] = []
+    invalid: list[Invalid] = []
+    starts: list[int] | None = None
+    for marker in _MARKER.finditer(text):
+        offset = marker.start()
+        after_space = offset == 0 or text[offset - 1] in " \t\r\n"
+        if not (after_space and layout.may_be_comment(offset)):
             continue
-        match = _DIRECTIVE.search(line)
-        if match is None:
-            continue
-        column = line.index("#", match.start()) + 1
-        scope = {"disable": "line", "disable-next-line": "next-line"}.get(match[1], "file")
-        rules = tuple(r for r in re.split(r"[\s,]+", match[2] or "") if r)
-        directives.append(Directive(Span(number, column, number, len(line) + 1), scope, rules))
-    return directives
+        if starts is None:  # lines are counted on \n, \r\n and \r only
+            starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
+        line = bisect.bisect_right(starts, offset)
+        end = _LINE_BREAK.search(text, offset)
+        comment = text[offset : end.start() if end else len(text)]
+        column = offset - starts[line - 1] + 1
+        span = Span(line, column, line, column + len(comment))
+        _parse(comment, marker.end() - offset, span, known, directives, invalid)
+    return directives, invalid
+
+
+def _parse(comment, at, span, known, directives: list, invalid: list) -> None:
+    keyword = _KEYWORD.match(comment, at)
+    rest = comment[keyword.end() :] if keyword else ""
+    ids = _IDS.match(rest)
+    if keyword is None or not (ids or _is_bare(rest)):
+        invalid.append(
+            Invalid(
+                span,
+                f"malformed suppression {show(comment, 80)}: write "
+                "'# nimlint: disable=ID[,ID...]' (or disable-next-line=, disable-file=); "
+                "it silences nothing",
+            )
+        )
+        return
+    rules = tuple(re.split(r"[ \t]*,[ \t]*", ids[1])) if ids else ()
+    for rule in rules:
+        if not known(rule):
+            hint = f" (ids are upper case: {rule.upper()})" if known(rule.upper()) else ""
+            message = f"unknown rule id {show(rule)} in suppression{hint}: it silences nothing"
+            invalid.append(Invalid(span, message))
+    kept = tuple(r for r in rules if known(r))
+    if kept or not rules:
+        directives.append(Directive(span, _SCOPES[keyword[1]], kept))
+
+
+def _is_bare(rest: str) -> bool:
+    """``disable`` with no ids: only a free comment may follow, not something like an id."""
+    return not rest.strip() or (rest[0] in " \t" and not _ID_LIKE.match(rest.lstrip()))
 
 
 def apply(findings: list[Finding], directives: list[Directive]) -> list[Finding]:

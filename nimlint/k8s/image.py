@@ -15,6 +15,8 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
+from nimlint.messages import MAX_QUOTED, show
+
 NAME_TOTAL_LENGTH_MAX = 255
 DEFAULT_REGISTRY = "docker.io"
 _LEGACY_DEFAULT_REGISTRY = "index.docker.io"
@@ -30,6 +32,10 @@ _DIGEST_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0
 _IDENTIFIER_RE = re.compile(r"[a-f0-9]{64}")
 _LOWER_HEX_RE = re.compile(r"[a-f0-9]+")
 _HEX_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
+
+
+def _quoted(text: str) -> str:
+    return show(text, MAX_QUOTED)
 
 
 class ImageReferenceError(ValueError):
@@ -70,14 +76,14 @@ def _split_domain(name: str) -> tuple[str | None, str]:
 
 def _check_digest(digest: str) -> None:
     if not _DIGEST_RE.fullmatch(digest):
-        raise ImageReferenceError(f'invalid digest "{digest}": expected algorithm:hex')
+        raise ImageReferenceError(f"invalid digest {_quoted(digest)}: expected algorithm:hex")
     algorithm, _, encoded = digest.partition(":")
     length = _HEX_LENGTHS.get(algorithm)
     if length is None:
-        raise ImageReferenceError(f'unsupported digest algorithm "{algorithm}"')
+        raise ImageReferenceError(f"unsupported digest algorithm {_quoted(algorithm)}")
     if len(encoded) != length or not _LOWER_HEX_RE.fullmatch(encoded):
         raise ImageReferenceError(
-            f'invalid digest "{digest}": {algorithm} needs {length} lowercase hex characters'
+            f"invalid digest {_quoted(digest)}: {algorithm} needs {length} lowercase hex characters"
         )
 
 
@@ -101,15 +107,17 @@ def parse_image_reference(text: str) -> ImageReference:
     if path != path.lower():
         raise ImageReferenceError("repository name must be lowercase")
     if domain is not None and not _DOMAIN_RE.fullmatch(domain):
-        raise ImageReferenceError(f'invalid reference format: bad registry domain "{domain}"')
+        raise ImageReferenceError(
+            f"invalid reference format: bad registry domain {_quoted(domain)}"
+        )
     if not _PATH_RE.fullmatch(path):
         raise ImageReferenceError(
-            f'invalid reference format: bad repository path "{path}" (use lowercase letters '
+            f"invalid reference format: bad repository path {_quoted(path)} (use lowercase letters "
             "and digits, separated by '.', '_', '__', '-' or '/')"
         )
     if colon and not _TAG_RE.fullmatch(tag):
         raise ImageReferenceError(
-            f"invalid tag \"{tag}\": use up to 128 letters, digits, '_', '.' or '-', "
+            f"invalid tag {_quoted(tag)}: use up to 128 letters, digits, '_', '.' or '-', "
             "not starting with '.' or '-'"
         )
     if at:

@@ -27,12 +27,13 @@ Deliberate differences from ParseQuantity, all rejections with a QuantityError:
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
+
+from nimlint.messages import MAX_QUOTED, show
 
 _DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 _BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
@@ -68,7 +69,9 @@ def parse_quantity(text: str) -> Quantity:
     """Parse ``text`` as Kubernetes' ParseQuantity does, raising QuantityError if invalid."""
     if not isinstance(text, str):
         name = type(text).__name__
-        raise QuantityError(f"{text!r} is not a Kubernetes quantity: expected a string, got {name}")
+        raise QuantityError(
+            f"{show(text)} is not a Kubernetes quantity: expected a string, got {name}"
+        )
     return _parse(text)
 
 
@@ -78,7 +81,7 @@ def _parse(text: str) -> Quantity:
     suffix = text[len(number) :]
     problem = _problem(text, number, suffix)
     if problem:
-        quoted = json.dumps(text, ensure_ascii=False)
+        quoted = show(text, MAX_QUOTED)
         raise QuantityError(f"{quoted} is not a Kubernetes quantity: {problem}")
     whole, _, frac = number.lstrip("+-").partition(".")
     magnitude = Fraction(int(whole + frac), 10 ** len(frac))
@@ -137,5 +140,5 @@ def _unknown_suffix(suffix: str) -> str:
     """Name an unknown suffix, suggesting the valid one it most likely meant."""
     stem = suffix[:-1] if len(suffix) > 1 and suffix[-1] in "bB" else suffix
     hint = next((h for h in _HINTS if h.lower() == stem.lower()), None)
-    quoted = json.dumps(suffix, ensure_ascii=False)
+    quoted = show(suffix)
     return f"unknown suffix {quoted}" + (f' (did you mean "{hint}"?)' if hint else "")

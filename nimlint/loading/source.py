@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from functools import cache
 
 from nimlint.findings import Span
+from nimlint.loading.layout import Layout
 from nimlint.loading.model import Document, ParseFailure
 from nimlint.loading.scalars import MAX_INT, MIN_INT
 from nimlint.loading.yaml_stream import iter_documents
@@ -60,10 +61,13 @@ def decode(raw: bytes) -> str | ParseFailure:
         )
 
 
-def documents(text: str, *, is_json: bool) -> Iterator[Document | ParseFailure]:
-    """Yield the documents of ``text``: a YAML stream, or a single JSON value."""
+def documents(
+    text: str, *, is_json: bool, layout: Layout | None = None
+) -> Iterator[Document | ParseFailure]:
+    """Yield the documents of ``text``: a YAML stream (``layout`` learns where its comments
+    can be), or a single JSON value."""
     if not is_json or not text.strip():  # an empty JSON file is empty (P004), not bad JSON
-        yield from iter_documents(text)
+        yield from iter_documents(text, layout=layout)
         return
     try:
         value = json.loads(
@@ -74,6 +78,10 @@ def documents(text: str, *, is_json: bool) -> Iterator[Document | ParseFailure]:
         return
     except RecursionError:
         yield ParseFailure("P006", "JSON nested too deeply: not linted", Span(1, 1, 1, 1))
+        return
+    surrogate = _lone_surrogate(text)
+    if surrogate is not None:
+        yield surrogate
         return
     # Positions (and duplicate keys, P011) come from libyaml, which rejects or folds some
     # characters JSON strings may hold: it reads a copy with those replaced, same length.
@@ -100,6 +108,39 @@ def _json_failure(exc: json.JSONDecodeError) -> ParseFailure:
         return ParseFailure("P001", message, Span(line, column, line, column + 1))
     span = Span(exc.lineno, exc.colno, exc.lineno, exc.colno + 1)
     return ParseFailure("P001", f"JSON syntax error: {exc.msg}", span)
+
+
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_ESCAPE = re.compile(r"\\(?:u([dD][89a-fA-F][0-9a-fA-F]{2})|u[0-9a-fA-F]{4}|.)")
+
+
+def _lone_surrogate(text: str) -> ParseFailure | None:
+    """A ``\\uD800``-style escape not part of a surrogate pair: no Unicode text holds it."""
+    if not _SURROGATE.search(text):
+        return None
+    high = None  # a high surrogate escape waiting for its low half
+    for match in _ESCAPE.finditer(text):
+        code = int(match[1], 16) if match[1] else None
+        low = code is not None and code >= 0xDC00
+        if high is not None and low and match.start() == high.end():
+            high = None
+        elif high is not None or low:
+            return _surrogate_failure(text, high or match)
+        elif code is not None:
+            high = match
+    return _surrogate_failure(text, high) if high else None
+
+
+def _surrogate_failure(text: str, escape: re.Match) -> ParseFailure:
+    offset = escape.start()
+    line = text.count("\n", 0, offset) + 1
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return ParseFailure(
+        "P007",
+        f"a JSON string holds a lone surrogate ({escape[0]}), which is not Unicode text: "
+        "not linted",
+        Span(line, column, line, column + len(escape[0])),
+    )
 
 
 def _json_int(digits: str) -> int | None:

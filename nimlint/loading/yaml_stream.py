@@ -17,6 +17,7 @@ import yaml
 from yaml._yaml import CParser
 
 from nimlint.findings import Problem, Span
+from nimlint.loading.layout import Layout
 from nimlint.loading.model import Document, ParseFailure, escape_token
 from nimlint.loading.scalars import (
     NotJSONNumber,
@@ -24,9 +25,14 @@ from nimlint.loading.scalars import (
     resolve_plain,
     yaml11_reading,
 )
+from nimlint.messages import clip
 
 MAX_DEPTH = 100  # real request bodies nest under 10 levels
 MAX_NODES = 200_000  # per document, counting what aliases and merge keys expand to
+# Characters of keys and scalars per document, counting what aliases expand to: a document
+# without aliases never reaches it (files are at most 32 MiB), an alias bomb of big scalars does.
+MAX_CHARACTERS = 32 * 1024 * 1024
+MAX_DOCUMENTS = 10_000  # per file (stream); real streams hold a handful
 
 _TAG = "tag:yaml.org,2002:"
 _KNOWN_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "map", "seq")}
@@ -34,7 +40,7 @@ _KNOWN_TAGS.add("!")
 
 
 class LimitExceeded(Exception):
-    """The document is too deep or expands to too many nodes."""
+    """The document is too deep or expands to too many nodes or characters."""
 
 
 def _span(start, end) -> tuple[int, int, int, int]:
@@ -45,7 +51,17 @@ def _span(start, end) -> tuple[int, int, int, int]:
 class _Frame:
     """A mapping or sequence under construction."""
 
-    __slots__ = ("container", "explicit", "key", "key_span", "merges", "pointer", "size", "start")
+    __slots__ = (
+        "chars",
+        "container",
+        "explicit",
+        "key",
+        "key_span",
+        "merges",
+        "pointer",
+        "size",
+        "start",
+    )
 
     def __init__(self, container, pointer, start):
         self.container = container
@@ -56,6 +72,7 @@ class _Frame:
         self.explicit: set | None = set() if isinstance(container, dict) else None
         self.merges: list | None = None
         self.size = 1  # nodes under this one, counting what aliases expand to
+        self.chars = 0  # characters of the keys and scalars under this one, the same way
 
 
 _NO_KEY = object()
@@ -64,12 +81,14 @@ _NO_KEY = object()
 class _Builder:
     """Compose one document from events."""
 
-    def __init__(self, index: int, json_mode: bool):
+    def __init__(self, index: int, json_mode: bool, layout: Layout):
         self.json_mode = json_mode
+        self.layout = layout
         self.doc = Document(data=None, index=index, positions={})
         self.stack: list[_Frame] = []
-        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.anchors: dict[str, tuple[Any, int, int]] = {}  # value, nodes, characters
         self.nodes = 0
+        self.chars = 0
         self.root: Any = None
 
     # --- helpers -----------------------------------------------------------------
@@ -89,13 +108,24 @@ class _Builder:
             and (self.stack[-1].key is _NO_KEY)
         )
 
-    def count(self, n: int) -> None:
+    def count(self, n: int, chars: int) -> None:
         self.nodes += n
+        self.chars += chars
         if self.nodes > MAX_NODES:
             raise LimitExceeded(
                 f"document expands to more than {MAX_NODES:,} nodes "
                 "(aliases or merge keys expanding exponentially?)"
             )
+        if self.chars > MAX_CHARACTERS:
+            raise LimitExceeded(
+                f"document expands to more than {MAX_CHARACTERS:,} characters "
+                "(aliases repeating a long value?)"
+            )
+
+    def text_of(self, event) -> str:
+        """A scalar's text, with the line separators hidden from libyaml put back."""
+        self.layout.scalar(event)
+        return self.layout.restore(event.value)
 
     # --- events ------------------------------------------------------------------
     def scalar(self, event) -> None:
@@ -103,12 +133,13 @@ class _Builder:
             self.key(event)
             return
         pointer = self.child_pointer() if self.stack else ""
-        value = self.scalar_value(event, pointer)
-        self.count(1)
-        self.place(value, _span(event.start_mark, event.end_mark), event.anchor, 1)
+        text = self.text_of(event)
+        value = self.scalar_value(event, text, pointer)
+        self.count(1, len(text))
+        self.place(value, _span(event.start_mark, event.end_mark), event.anchor, 1, len(text))
 
-    def scalar_value(self, event, pointer: str) -> Any:
-        text, tag = event.value, event.tag
+    def scalar_value(self, event, text: str, pointer: str) -> Any:
+        tag = event.tag
         if tag is not None and tag not in _KNOWN_TAGS:
             self.problem("P005", pointer, f"tag {_short(tag)} is not supported; read as text")
             return text
@@ -129,7 +160,7 @@ class _Builder:
         return value
 
     def not_json_number(self, pointer: str, text: str, exc: NotJSONNumber) -> None:
-        shown = text if len(text) <= 40 else text[:37] + "..."
+        shown = clip(text, 40)
         self.problem("P011", pointer, f"{shown} cannot be sent in a JSON request: {exc}")
 
     def tagged(self, text: str, tag: str, pointer: str) -> Any:
@@ -145,18 +176,22 @@ class _Builder:
         if expected is not None and (
             not isinstance(value, expected) or (name != "bool" and isinstance(value, bool))
         ):
-            self.problem("P005", pointer, f"{text!r} is not a valid !!{name}; read as text")
+            self.problem(
+                "P005", pointer, f"{clip(repr(text))} is not a valid !!{name}; read as text"
+            )
             return text
         return float(value) if name == "float" else value
 
     def key(self, event) -> None:
         frame = self.stack[-1]
         span = _span(event.start_mark, event.end_mark)
-        text = value = event.value
+        text = value = self.text_of(event)
+        self.count(0, len(text))
+        frame.chars += len(text)
         if event.tag is None and event.implicit[0] and not self.json_mode:
             value = self.plain_key_value(frame, text)
         if event.anchor is not None:
-            self.anchors[event.anchor] = (value, 1)
+            self.anchors[event.anchor] = (value, 1, len(text))
         self.set_key(frame, text, span)
 
     def plain_key_value(self, frame: _Frame, text: str) -> Any:
@@ -174,7 +209,7 @@ class _Builder:
         self.problem(
             "P010",
             f"{frame.pointer}/{escape_token(text)}",
-            f"key {text} is read as {reading}, not a string; JSON object keys are strings",
+            f"key {clip(text)} is read as {reading}, not a string; JSON object keys are strings",
             at="key",
         )
 
@@ -199,7 +234,7 @@ class _Builder:
         if key in frame.explicit:
             first = self.doc.positions.get(pointer, (None,))[0]
             where = f" (first at line {first[0]})" if first else ""
-            message = f"duplicate key {key!r}{where}; the last value wins"
+            message = f"duplicate key {clip(repr(key))}{where}; the last value wins"
             self.problem("P002", pointer, message, at="key")
         frame.explicit.add(key)
         frame.key, frame.key_span = key, span
@@ -215,20 +250,20 @@ class _Builder:
         if event.tag is not None and event.tag not in _KNOWN_TAGS:
             self.problem("P005", pointer, f"tag {_short(event.tag)} is not supported; read as data")
         self.stack.append(_Frame(container, pointer, event))
-        self.count(1)
+        self.count(1, 0)
 
     def end(self, event) -> None:
         frame = self.stack.pop()
         if frame.merges:
             self.apply_merges(frame)
         span = _span(frame.start.start_mark, event.end_mark)
-        size = frame.size
+        size, chars = frame.size, frame.chars
         if self.awaiting_key():
             if frame.start.anchor is not None:
-                self.anchors[frame.start.anchor] = (frame.container, size)
+                self.anchors[frame.start.anchor] = (frame.container, size, chars)
             self.container_key(frame.container, span)
             return
-        self.place(frame.container, span, frame.start.anchor, size)
+        self.place(frame.container, span, frame.start.anchor, size, chars)
 
     def alias(self, event) -> None:
         span = _span(event.start_mark, event.end_mark)
@@ -236,12 +271,12 @@ class _Builder:
             raise yaml.composer.ComposerError(
                 None, None, f"unknown alias *{event.anchor}", event.start_mark
             )
-        value, size = self.anchors[event.anchor]
-        self.count(size)
+        value, size, chars = self.anchors[event.anchor]
+        self.count(size, chars)
         if self.awaiting_key():
             self.alias_key(value, span)
             return
-        self.place(value, span, None, size)
+        self.place(value, span, None, size, chars)
 
     def alias_key(self, value: Any, span: Span) -> None:
         """An alias used as a key: the same key the anchored node would make."""
@@ -254,15 +289,16 @@ class _Builder:
             self.non_string_key(frame, text, _KEY_TYPES[type(value)])
         self.set_key(frame, text, span)
 
-    def place(self, value: Any, span: Span, anchor: str | None, size: int) -> None:
+    def place(self, value: Any, span: Span, anchor: str | None, size: int, chars: int) -> None:
         if anchor is not None:
-            self.anchors[anchor] = (value, size)
+            self.anchors[anchor] = (value, size, chars)
         if not self.stack:
             self.root = value
             self.doc.positions[""] = (None, span)
             return
         frame = self.stack[-1]
         frame.size += size
+        frame.chars += chars
         if frame.explicit is None:
             self.doc.positions[f"{frame.pointer}/{len(frame.container)}"] = (None, span)
             frame.container.append(value)
@@ -299,11 +335,18 @@ def _short(tag: str) -> str:
 _KEY_TYPES = {bool: "a boolean", int: "an integer", float: "a number", type(None): "null"}
 
 
-def iter_documents(text: str, *, json_mode: bool = False) -> Iterator[Document | ParseFailure]:
-    """Yield each document of a YAML stream; a failure ends the stream."""
-    parser = CParser(text)
+def iter_documents(
+    text: str, *, json_mode: bool = False, layout: Layout | None = None
+) -> Iterator[Document | ParseFailure]:
+    """Yield each document of a YAML stream; a failure ends the stream.
+
+    ``layout`` (filled as the stream is read) learns where comments can be.
+    """
+    layout = layout or Layout()
+    parser = CParser(layout.hide_breaks(text))
     builder: _Builder | None = None
     index = 0
+    started = 0  # offset of the current document's start
     get_event = parser.get_event
     scalar, mapping_start, sequence_start = (
         yaml.ScalarEvent,
@@ -327,7 +370,18 @@ def iter_documents(text: str, *, json_mode: bool = False) -> Iterator[Document |
             elif kind is alias:
                 builder.alias(event)
             elif kind is yaml.DocumentStartEvent:
-                builder = _Builder(index, json_mode)
+                started = event.start_mark.index
+                if index == MAX_DOCUMENTS:
+                    layout.end = started
+                    mark = event.start_mark
+                    yield ParseFailure(
+                        "P006",
+                        f"more than {MAX_DOCUMENTS:,} documents: the rest of the file "
+                        "is not linted",
+                        Span(*_span(mark, mark)),
+                    )
+                    return
+                builder = _Builder(index, json_mode, layout)
             elif kind is yaml.DocumentEndEvent:
                 builder.doc.data = builder.root
                 yield builder.doc
@@ -336,6 +390,7 @@ def iter_documents(text: str, *, json_mode: bool = False) -> Iterator[Document |
             elif kind is yaml.StreamEndEvent:
                 return
     except yaml.MarkedYAMLError as exc:
+        layout.end = started
         if "maximum nesting depth" in str(exc.problem):  # libyaml >= 0.2.6 stops at 1,000
             yield ParseFailure(
                 "P006",
@@ -344,6 +399,7 @@ def iter_documents(text: str, *, json_mode: bool = False) -> Iterator[Document |
             )
             return
         mark = exc.problem_mark or exc.context_mark
+        layout.end = mark.index if mark else 0
         span = (
             Span(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 2)
             if mark
@@ -351,8 +407,10 @@ def iter_documents(text: str, *, json_mode: bool = False) -> Iterator[Document |
         )
         yield ParseFailure("P001", _tab_message(text, mark) or _syntax_message(exc), span)
     except yaml.YAMLError as exc:
+        layout.end = 0
         yield ParseFailure("P001", f"YAML syntax error: {exc}", Span(1, 1, 1, 1))
     except LimitExceeded as exc:
+        layout.end = started
         start = builder.stack[0].start.start_mark if builder and builder.stack else None
         span = Span(*_span(start, start)) if start else Span(1, 1, 1, 1)
         yield ParseFailure("P006", f"document {index + 1} not linted: {exc}", span)
@@ -369,15 +427,22 @@ def _fast_scalar(builder: _Builder, event) -> bool:
         return False
     frame = builder.stack[-1]
     text = event.value
+    if "#" in text or builder.layout.table is not None:
+        return False
     plain = event.implicit[0]
     explicit = frame.explicit
     start, end = event.start_mark, event.end_mark
     span = (start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+    size = len(text)
+    if builder.chars + size > MAX_CHARACTERS:
+        return False
     if explicit is not None and frame.key is _NO_KEY:  # a key
         if text == "<<" or text in explicit or (plain and not _plain_string(text)):
             return False
         explicit.add(text)
         frame.key, frame.key_span = text, span
+        builder.chars += size
+        frame.chars += size
         return True
     if frame.key == "<<":
         return False
@@ -386,9 +451,11 @@ def _fast_scalar(builder: _Builder, event) -> bool:
         value = _fast_plain(text, builder.json_mode)
         if value is _SLOW:
             return False
-    builder.nodes += 1
-    if builder.nodes > MAX_NODES:
+    if builder.nodes >= MAX_NODES:
         return False
+    builder.nodes += 1
+    builder.chars += size
+    frame.chars += size
     frame.size += 1
     container = frame.container
     if explicit is None:

@@ -26,8 +26,10 @@ class SchemaSet:
         if kind not in self._validators:
             import jsonschema_rs
 
+            # mask: jsonschema-rs would write each failing value (a whole expanded list, say)
+            # into error texts nimlint never shows; messages are built from kind and instance.
             self._validators[kind] = jsonschema_rs.Draft202012Validator(
-                self.schemas[kind], validate_formats=False
+                self.schemas[kind], validate_formats=False, mask="<value>"
             )
         return self._validators[kind]
 

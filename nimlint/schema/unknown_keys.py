@@ -7,7 +7,7 @@ from typing import Any
 
 from nimlint.findings import Problem, Repair
 from nimlint.loading.model import Document, escape_token, unescape_token
-from nimlint.messages import field_name, show
+from nimlint.messages import clip, field_name, show
 from nimlint.schema.shape import Shape
 
 
@@ -102,9 +102,10 @@ def yaml11_problems(document: Document, shape: Shape) -> Iterator[tuple[str, Pro
             rule,
             Problem(
                 pointer,
-                f"unquoted {text} in {field_name(pointer)}: nimlint reads it as {ours} (YAML 1.2), "
-                f"YAML 1.1 parsers (PyYAML, go-yaml v2) as {reading}; quote it: '{text}'",
-                repair=Repair("quote", pointer, f"quote {text}"),
+                f"unquoted {clip(text)} in {field_name(pointer)}: nimlint reads it as {ours} "
+                f"(YAML 1.2), YAML 1.1 parsers (PyYAML, go-yaml v2) as {reading}; quote it: "
+                f"'{clip(text)}'",
+                repair=Repair("quote", pointer, f"quote {clip(text)}"),
             ),
         )
 
@@ -125,4 +126,4 @@ def _ours(data: Any, pointer: str) -> str:
             data = data[int(token)] if isinstance(data, list) else data[token]
     except (LookupError, TypeError, ValueError):
         return "a different value"
-    return f"the string {data!r}" if isinstance(data, str) else f"the number {data!r}"
+    return f"the string {clip(repr(data))}" if isinstance(data, str) else f"the number {data!r}"

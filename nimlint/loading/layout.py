@@ -1,0 +1,51 @@
+"""What the loader learns about a YAML text besides its data: where comments can be.
+
+libyaml reports no comments, but it reports every scalar's extent: a ``#`` outside all
+scalars (before the point where reading stopped) starts a comment; one inside a quoted or
+block scalar is text. libyaml also counts NEL, U+2028 and U+2029 as line breaks (YAML 1.1);
+editors and every other tool do not, so the loader hides them from libyaml behind unused
+private-use characters of the same length and puts them back in keys and values.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+BREAKS = "\x85\u2028\u2029"
+_PRIVATE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd]")
+_CANDIDATES = (*range(0xE000, 0xF900), *range(0xF0000, 0xFFFFE))
+
+
+class Layout:
+    """Scalar extents holding ``#`` (character offsets) and the hidden line separators."""
+
+    def __init__(self) -> None:
+        self.hashed: list[tuple[int, int]] = []  # (start, end) of scalars holding '#'
+        self.end: int | None = None  # offset where reading stopped; None: the whole text
+        self.table: dict[int, str] | None = None  # placeholder code point -> separator
+
+    def hide_breaks(self, text: str) -> str:
+        """``text`` with NEL, U+2028 and U+2029 replaced by unused private-use characters."""
+        if not any(b in text for b in BREAKS):
+            return text
+        used = set(_PRIVATE.findall(text))
+        free = (chr(c) for c in _CANDIDATES if chr(c) not in used)
+        placeholders = [next(free) for _ in BREAKS]
+        self.table = {ord(p): b for p, b in zip(placeholders, BREAKS, strict=True)}
+        return text.translate({ord(b): p for b, p in zip(BREAKS, placeholders, strict=True)})
+
+    def restore(self, text: str) -> str:
+        return text if self.table is None else text.translate(self.table)
+
+    def scalar(self, event) -> None:
+        """Remember a scalar's extent when it holds a ``#``."""
+        if "#" in event.value:
+            self.hashed.append((event.start_mark.index, event.end_mark.index))
+
+    def may_be_comment(self, offset: int) -> bool:
+        """Whether a ``#`` at ``offset`` starts a comment (outside every scalar read)."""
+        if self.end is not None and offset >= self.end:
+            return False
+        i = bisect.bisect_right(self.hashed, (offset, float("inf"))) - 1
+        return i < 0 or not (self.hashed[i][0] <= offset < self.hashed[i][1])
