@@ -18,10 +18,9 @@ from nimlint.engine.repairs import same_data
 from nimlint.findings import Edit, Repair, Span
 from nimlint.loading.model import Document, ParseFailure, escape_token, unescape_token
 
-# libyaml's line breaks (JSON positions are taken from a copy where only these remain).
-_YAML_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
-_JSON_BREAKS = re.compile("\r\n|[\r\n]")
-_REST_OF_LINE = re.compile(r"[ \t]*(#[^\r\n\x85\u2028\u2029]*)?")
+# The loader's line breaks, in YAML and JSON alike (NEL, U+2028 and U+2029 are not breaks).
+_BREAKS = re.compile("\r\n|[\r\n]")
+_REST_OF_LINE = re.compile(r"[ \t]*(#[^\r\n]*)?")
 _FLOW_COMMA = re.compile(r"\s*,\s*")
 _NOT_PLAIN_START = "\"'|>&!*{[%@`"
 
@@ -32,9 +31,8 @@ class SourceText:
     def __init__(self, text: str, is_json: bool):
         self.text = text
         self.is_json = is_json
-        breaks = _JSON_BREAKS if is_json else _YAML_BREAKS
-        self.starts = [0] + [match.end() for match in breaks.finditer(text)]
-        self.breaks = breaks
+        self.starts = [0] + [match.end() for match in _BREAKS.finditer(text)]
+        self.breaks = _BREAKS
 
     def offset(self, line: int, column: int) -> int:
         return self.starts[min(line, len(self.starts)) - 1] + column - 1
