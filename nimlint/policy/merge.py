@@ -16,8 +16,8 @@ from nimlint.policy.load import Policy, PolicyError, rule_types
 
 
 @dataclass(frozen=True)
-class Origin:
-    """Where a default or rule comes from: a policy and a pointer inside its body."""
+class RuleOrigin:
+    """Where a rule comes from: a policy and a pointer inside its body."""
 
     policy: Policy
     pointer: str
@@ -43,7 +43,7 @@ class Rule:
     path: str
     kind: str  # StringRules, IntegerRules, QuantityRules, ... InstancesRules
     keys: dict
-    origin: Origin
+    origin: RuleOrigin
 
 
 @dataclass
@@ -80,7 +80,9 @@ def merge(policies: Sequence[Policy]) -> MergedPolicy:
             widest = path.split(".")[0] in WIDEST_WINS_SECTIONS
             policy = holders[0] if widest else holders[-1]
             pointer = "/rules/" + path.replace(".", "/")
-            merged.rules[path] = Rule(path, kind, _at(policy.rules, path), Origin(policy, pointer))
+            merged.rules[path] = Rule(
+                path, kind, _at(policy.rules, path), RuleOrigin(policy, pointer)
+            )
     return merged
 
 
