@@ -185,7 +185,8 @@ class Linter:
                     from nimlint.engine.fix_edits import SourceText
 
                     source = source or SourceText(text, is_json)
-                    fix = _fix(setup.registry.get(rule), problem.repair, item, source)
+                    if source.budget > 0:  # each fix costs a parse: bounded per file
+                        fix = _fix(setup.registry.get(rule), problem.repair, item, source)
                 span = item.span(problem.pointer, problem.at)
                 own.append(
                     (
@@ -325,6 +326,7 @@ def _fix(rule, repair: Repair, doc: Document, source) -> Fix | None:
         return None
     from nimlint.engine.fix_edits import resolve
 
+    source.budget -= 1
     edits = resolve(repair, doc, source)
     return Fix(rule.fix, repair.message, edits) if edits else None
 

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from nimlint.findings import Edit, Fix, Span
-from nimlint.fixer import apply_fixes
+from nimlint.fixer import apply_fixes, fix_file
 from nimlint.lint import Linter, Options, lint_files, lint_text
 from tests.test_cli import nimlint
 
@@ -187,3 +187,16 @@ def test_fix_with_worker_processes(tmp_path: Path) -> None:
     for before in pairs:
         after = before.with_name("after" + before.suffix).read_bytes()
         assert (tmp_path / f"{before.parent.name}{before.suffix}").read_bytes() == after
+
+
+def test_fixes_per_pass_are_bounded_and_later_passes_take_the_rest() -> None:
+    from nimlint.engine.fix_edits import MAX_FIXES
+
+    head = 'metadata: {name: a, projectId: "1"}\nspec:\n  environmentVariables:\n'
+    count = MAX_FIXES + 20
+    text = head + "".join(f"    - {{name: V{i}, value: {i}}}\n" for i in range(count))
+    findings = lint_text(text, "many.yaml", Options(fixes=True))
+    assert sum(1 for f in findings if f.rule == "S001") == count
+    assert sum(1 for f in findings if f.fix) == MAX_FIXES
+    fixed = fix_file(Linter(Options(fix="safe")), text.encode(), "many.yaml", ROOT, "many.yaml")
+    assert fixed.fixed == count and not [f for f in fixed.findings if f.rule == "S001"]

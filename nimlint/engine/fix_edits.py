@@ -25,14 +25,24 @@ _FLOW_COMMA = re.compile(r"\s*,\s*")
 _NOT_PLAIN_START = "\"'|>&!*{[%@`"
 
 
+# Each fix is verified by parsing the edited file again: at most this many characters are
+# parsed for one file's fixes in one lint (and at least one fix, at most MAX_FIXES, per pass).
+PARSE_BUDGET = 1_000_000
+MAX_FIXES = 100
+
+
 class SourceText:
-    """A file's text and its line starts: the loader's 1-based spans as offsets."""
+    """A file's text and its line starts: the loader's 1-based spans as offsets.
+
+    ``budget`` is how many more fixes may be resolved in this file in this lint.
+    """
 
     def __init__(self, text: str, is_json: bool):
         self.text = text
         self.is_json = is_json
         self.starts = [0] + [match.end() for match in _BREAKS.finditer(text)]
         self.breaks = _BREAKS
+        self.budget = max(1, min(MAX_FIXES, PARSE_BUDGET // max(1, len(text))))
 
     def offset(self, line: int, column: int) -> int:
         return self.starts[min(line, len(self.starts)) - 1] + column - 1
