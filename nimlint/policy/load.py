@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from nimlint.escaping import printable
 from nimlint.loading.model import Document, ParseFailure, escape_token, unescape_token
 from nimlint.messages import json_type, show, type_words
 from nimlint.policy.decisions import SCOPE_WITHOUT_META
@@ -63,7 +64,7 @@ def load_policy(path: Path | str) -> Policy:
     """Read, validate and return one policy file; raise PolicyError with every problem."""
     from nimlint.loading.source import decode, documents
 
-    name = _printable(str(path))
+    name = printable(str(path))
     try:
         with open(path, "rb") as handle:
             raw = handle.read(MAX_POLICY_BYTES + 1)
@@ -219,9 +220,4 @@ def _reason(error) -> str:
 def _key(pointer: str) -> str:
     """``/policy/rules/replicas/max`` -> ``policy.rules.replicas.max``."""
     tokens = [unescape_token(t) for t in pointer.split("/")[1:]]
-    return _printable(".".join(tokens)) or "(document)"
-
-
-def _printable(text: str) -> str:
-    """``text``, or its JSON quoting when it holds control characters (never raw on a terminal)."""
-    return text if text.isprintable() else json.dumps(text)
+    return printable(".".join(tokens)) or "(document)"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from nimlint.escaping import printable
 from nimlint.report import Report
 
 
@@ -17,8 +18,10 @@ def render(report: Report, *, color: bool) -> str:
     for finding in report.findings:
         key = (finding.file, finding.document)
         if finding.compliance and key in issues:
-            field, details, rule = finding.compliance
-            issues[key].append({"field": field, "details": details, "rule": rule})
+            field, details, rule = finding.compliance  # outside text: escaped like messages
+            issues[key].append(
+                {"field": printable(field), "details": printable(details), "rule": rule}
+            )
     entries = [
         {"file": file, "document": document, "complianceIssues": found}
         for (file, document), found in issues.items()
