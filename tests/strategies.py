@@ -201,10 +201,12 @@ def mutations(site: Site) -> Iterator[Mutation]:
         yield Mutation(pointer, "S004", _replace(pointer, schema["minimum"] - 1))
     if "maximum" in schema and schema["maximum"] < INT64[1]:
         yield Mutation(pointer, "S004", _replace(pointer, schema["maximum"] + 1))
+    # One problem, one finding: a string outside an enum is S002 whatever else it breaks.
+    length_rule = "S002" if "enum" in schema else "S005"
     if schema.get("minLength", 0) > 0:
-        yield Mutation(pointer, "S005", _replace(pointer, ""))
+        yield Mutation(pointer, length_rule, _replace(pointer, ""))
     if "maxLength" in schema:
-        yield Mutation(pointer, "S005", _replace(pointer, "1" * (schema["maxLength"] + 1)))
+        yield Mutation(pointer, length_rule, _replace(pointer, "1" * (schema["maxLength"] + 1)))
     if "maxItems" in schema:
         yield Mutation(pointer, "S007", _replace(pointer, [None] * (schema["maxItems"] + 1)))
 
