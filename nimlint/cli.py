@@ -133,6 +133,20 @@ def cli() -> None:
     "scope; replaces the configuration's policy).",
 )
 @click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    help="Skip files and folders matching this gitignore-style pattern when walking folders "
+    "(repeatable; adds to the configured excludes).",
+)
+@click.option(
+    "--no-respect-gitignore",
+    "respect_gitignore",
+    flag_value=False,
+    default=True,
+    help="Walk files that .gitignore or .git/info/exclude ignore.",
+)
+@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=0),
@@ -187,6 +201,8 @@ def check(
     no_python_rules,
     stdin_filename,
     policies,
+    exclude,
+    respect_gitignore,
     jobs,
     color,
     base,
@@ -228,6 +244,8 @@ def check(
         policies=tuple(policies),
         isolated=isolated,
         python_rules=not (no_python_rules or isolated),
+        exclude=tuple(exclude),
+        respect_gitignore=respect_gitignore,
     )
     stdin = sys.stdin.buffer.read() if "-" in paths else b""
     try:
@@ -326,6 +344,8 @@ def _write_reports(result, formats, outputs, *, color, quiet, statistics, to_std
         sources=result.sources,
         unlinted=len(result.errors),
         quiet=quiet,
+        kinds=result.kinds,
+        skipped=result.skipped,
     )
     pairs = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(formats)]
     for fmt, target in sorted(pairs, key=lambda pair: pair[1] is None):

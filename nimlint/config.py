@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from nimlint.findings import Severity
+from nimlint.schema.kinds import KINDS
 
 KEYS = (
     "select",
@@ -27,6 +28,10 @@ KEYS = (
     "openapi",
     "bases",
     "policy",
+    "exclude",
+    "extend-exclude",
+    "respect-gitignore",
+    "kinds",
 )
 
 
@@ -47,6 +52,10 @@ class Config:
     openapi: Path | None = None
     bases: tuple[tuple[str, Path], ...] = ()  # (glob, running service) for PATCH preview
     policy: tuple[Path, ...] = ()
+    exclude: tuple[str, ...] | None = None  # None: nimlint.discovery.DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    respect_gitignore: bool = True
+    kinds: tuple[tuple[str, str], ...] = ()  # (glob relative to root, document kind)
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None
 
@@ -65,11 +74,19 @@ class Config:
 
     def base_for(self, path: str) -> Path | None:
         """The running service that update ``path`` applies to (first matching glob)."""
-        if self.bases:
+        return self._first_match(path, self.bases)
+
+    def kind_of(self, path: str) -> str | None:
+        """The document kind configured for file ``path`` (first matching glob), if any."""
+        return self._first_match(path, self.kinds)
+
+    def _first_match(self, path: str, pairs: tuple[tuple[str, Any], ...]) -> Any:
+        """The value of the first (glob, value) whose glob matches ``path`` relative to root."""
+        if pairs:
             relative = _relative(path, self.root)
-            for pattern, base in self.bases:
+            for pattern, value in pairs:
                 if fnmatch.fnmatchcase(relative, pattern):
-                    return base
+                    return value
         return None
 
     def severity_of(self, rule_id: str, default: Severity) -> Severity:
@@ -177,6 +194,15 @@ def parse_table(table: Mapping[str, Any], path: Path) -> Config:
         if not isinstance(bases, dict) or not all(isinstance(b, str) for b in bases.values()):
             raise ConfigError(f"{path}: key 'bases' must map globs to base files")
         values["bases"] = tuple((str(glob), root / base) for glob, base in bases.items())
+    for key in ("exclude", "extend-exclude"):
+        if key in table:
+            values[key.replace("-", "_")] = _patterns(table[key], path, key)
+    if "respect-gitignore" in table:
+        if not isinstance(table["respect-gitignore"], bool):
+            raise ConfigError(f"{path}: key 'respect-gitignore' must be true or false")
+        values["respect_gitignore"] = table["respect-gitignore"]
+    if "kinds" in table:
+        values["kinds"] = _kinds(table["kinds"], path)
     return Config(**values)
 
 
@@ -186,6 +212,23 @@ def _paths(value: Any, root: Path, where: str) -> tuple[Path, ...]:
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
         raise ConfigError(f"{where} must be a path or a list of paths")
     return tuple(root / p for p in paths)
+
+
+def _patterns(value: Any, path: Path, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+        raise ConfigError(f"{path}: key {key!r} must be a list of gitignore-style patterns")
+    return tuple(value)
+
+
+def _kinds(value: Any, path: Path) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: key 'kinds' must map globs to create, update or response")
+    for glob, kind in value.items():
+        if kind not in KINDS:
+            raise ConfigError(
+                f"{path}: key 'kinds.{glob}': {kind!r} is not create, update or response"
+            )
+    return tuple((str(glob), kind) for glob, kind in value.items())
 
 
 def _ids(value: Any, path: Path, key: str) -> tuple[str, ...]:

@@ -114,3 +114,11 @@ def fails(finding: Finding, fail_on: Mapping[str, Severity]) -> bool:
     """Does ``finding`` fail the run: at or above its own file's ``fail-on`` (error when not
     given), or a rule that crashed (X002), which no fail-on lets pass."""
     return finding.rule == "X002" or finding.severity >= fail_on.get(finding.file, Severity.ERROR)
+
+
+class DocumentKind(NamedTuple):
+    """The kind a document of a file was linted as, and how it was chosen."""
+
+    index: int  # 0-based position in the file's stream
+    kind: str
+    how: str  # "detected", "config" (kinds:) or "option" (--kind)

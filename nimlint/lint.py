@@ -5,29 +5,27 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace  # Config is still a dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from nimlint.config import Config, ConfigError, find_config_file, load_config
+from nimlint.discovery import DEFAULT_EXCLUDE, STDIN, Discovery, WalkRules, discover
 from nimlint.engine.context import Context
 from nimlint.engine.declarative import RuleFileError
 from nimlint.engine.registry import Registry, build_registry
 from nimlint.engine.suppressions import apply, parse_directives
-from nimlint.findings import Finding, Fix, Problem, Repair, Severity
+from nimlint.findings import DocumentKind, Finding, Fix, Problem, Repair, Severity
 from nimlint.loading.layout import Layout
 from nimlint.loading.model import Document, ParseFailure
 from nimlint.loading.source import MAX_FILE_BYTES, decode, documents
 from nimlint.messages import json_type, type_words
-from nimlint.schema.kinds import detect_kind
+from nimlint.schema.kinds import detect_kind, envelope_keys, is_nim_body
 from nimlint.schema.schemaset import OpenAPIError, SchemaSet, from_openapi, shipped
 from nimlint.schema.unknown_keys import unknown_key_problems, yaml11_problems
 from nimlint.schema.validate import schema_problems
-
-SPEC_SUFFIXES = (".yaml", ".yml", ".json")
-STDIN = "-"
 
 
 class UsageError(Exception):
@@ -56,6 +54,8 @@ class Options(NamedTuple):
     policies: tuple[Path, ...] = ()  # --policy files (replace the configuration's)
     isolated: bool = False
     python_rules: bool = True
+    exclude: tuple[str, ...] = ()  # gitignore-style, relative to the working folder
+    respect_gitignore: bool = True
 
     @property
     def wants_fixes(self) -> bool:
@@ -78,6 +78,19 @@ class LintResult:
         self.fixed: list = []  # FixedFile for each file a fix changed
         self.policed: list[tuple[str, int]] = []  # (file, document) under a policy
         self.sources: dict[str, dict[int, str]] = {}
+        self.kinds: dict[str, list[DocumentKind]] = {}  # file -> its documents' kinds
+        self.skipped: list[str] = []  # walked files with no NIM body
+
+
+class Linted:
+    """What linting one file gave: findings, each document's kind, or skipped (not NIM)."""
+
+    __slots__ = ("findings", "kinds", "skipped")
+
+    def __init__(self, findings: list[Finding], *, skipped: bool = False) -> None:
+        self.findings = findings
+        self.kinds: list[DocumentKind] = []
+        self.skipped = skipped
 
 
 class Setup:
@@ -140,46 +153,84 @@ class Linter:
             self._setups[source] = Setup(config, registry, schemas, policy)
         return self._setups[source]
 
+    def walk_rules(self, folder: Path) -> WalkRules:
+        """How to walk ``folder``: the excludes of its configuration and of the command line."""
+        source = self.options.config_file or find_config_file(folder.resolve())
+        try:
+            config = load_config(source.resolve()) if source else Config()
+        except ConfigError as exc:
+            raise UsageError(str(exc)) from None
+        patterns = [(config.root, config.exclude or ()), (config.root, config.extend_exclude)]
+        return WalkRules(
+            names=DEFAULT_EXCLUDE if config.exclude is None else (),
+            patterns=(*patterns, (Path.cwd(), self.options.exclude)),
+            respect_gitignore=config.respect_gitignore and self.options.respect_gitignore,
+        )
+
+    def discover(self, paths: Sequence[str]) -> Discovery:
+        """The files to lint for ``paths`` (folders walked with their walk rules)."""
+        return discover(paths, self.walk_rules)
+
     def lint_bytes(self, raw: bytes, name: str, folder: Path) -> list[Finding]:
         """Lint one file's content; ``name`` is used in findings and per-file ignores."""
+        return self.lint_file(raw, name, folder).findings
+
+    def lint_file(self, raw: bytes, name: str, folder: Path, *, walked: bool = False) -> Linted:
+        """Lint one file's content. A ``walked`` file that holds no NIM body is skipped."""
         setup = self.setup_for(folder)
         text = decode(raw)
         if isinstance(text, ParseFailure):
             problems = [(text.rule, text.span, text.message)]
-            return _findings(problems, name, setup)
-        is_json = name.endswith(".json")
-        base = self.options.base or setup.config.base_for(name)
+            return Linted(_findings(problems, name, setup))
+        is_json = name.lower().endswith(".json")
         layout = Layout()
-        placed = list(self._problems(text, is_json, setup, name, base, layout))
+        items = list(documents(text, is_json=is_json, layout=layout))
+        if walked and not any(isinstance(i, ParseFailure) or is_nim_body(i.data) for i in items):
+            return Linted([], skipped=True)
+        base = self.options.base or setup.config.base_for(name)
+        linted = Linted([])
+        placed = list(self._problems(items, text, is_json, setup, name, linted.kinds, base))
         if any(entry[0] == "P001" for entry in placed):  # never fix around a syntax error
             placed = [entry[:4] for entry in placed]
         findings = _findings(placed, name, setup)
         if not is_json and "nimlint:" in text:
             findings = _suppressed(findings, text, layout, name, setup)
-        return sorted(findings, key=Finding.sort_key)
+        linted.findings = sorted(findings, key=Finding.sort_key)
+        return linted
 
     def _problems(
         self,
+        items: list,
         text: str,
         is_json: bool,
         setup: Setup,
         name: str,
+        kinds: list,
         base: Path | None,
-        layout: Layout,
     ) -> Iterator[tuple]:
-        count = 0
+        configured = self.options.kind or setup.config.kind_of(name)
+        how = "option" if self.options.kind else "config"
+        empty = True
         source = None
-        for item in documents(text, is_json=is_json, layout=layout):
-            count += 1
+        for item in items:
             if isinstance(item, ParseFailure):
+                empty = False
                 yield item.rule, item.span, item.message
                 continue
+            if item.data is None and not item.problems:
+                continue  # an empty document (a trailing ---): kubectl ignores it too
+            empty = False
+            kind = configured
+            if kind is None and isinstance(item.data, dict):
+                kind = detect_kind(item.data, setup.schemas.shape)
+            if kind is not None:
+                kinds.append(DocumentKind(item.index, kind, how if configured else "detected"))
             own = []
-            if self._under_policy(item, setup):
-                own = list(self._policed(item, setup, name))
+            if self._under_policy(item, setup, kind):
+                own = list(self._policed(item, setup, name, kind))
                 yield from own
                 continue
-            for rule, problem in self.check_document(item, setup):
+            for rule, problem in self.check_document(item, setup, kind):
                 fix = None
                 if problem.repair is not None and self.options.wants_fixes:
                     from nimlint.engine.fix_edits import SourceText
@@ -200,14 +251,14 @@ class Linter:
                     )
                 )
             yield from own
-            if base is not None and (self.options.kind or detect_kind(item.data)) == "update":
+            if base is not None and kind == "update":
                 seen = {placed[:3] for placed in own}
                 previewed = self._preview(item, setup, name, base)
                 for placed in previewed:
                     if placed[:3] not in seen:
                         yield (*placed, None, item.index)
-        if count == 0:
-            yield "P004", None, "empty file: no YAML document (only blank lines or comments)"
+        if empty:
+            yield "P004", None, "no document: the file holds only blank lines, comments or ---"
 
     def _preview(self, doc: Document, setup: Setup, name: str, base: Path) -> Iterator[tuple]:
         """Findings of update ``doc`` applied to the service in ``base`` (imported lazily)."""
@@ -238,26 +289,30 @@ class Linter:
             self._known[base, id(setup)] = known
         return patch.preview(check, self._bases[base], Layer(name, doc), known, extend)
 
-    def _under_policy(self, doc: Document, setup: Setup) -> bool:
-        """Is ``doc`` a create request to check against the setup's policy?"""
+    def _under_policy(self, doc: Document, setup: Setup, kind: str | None) -> bool:
+        """Is ``doc``, read as ``kind``, a create request to check against the setup's policy?"""
         if setup.policy is None or not isinstance(doc.data, dict):
             return False
         from nimlint.policy.decisions import CHECKED_KINDS
 
-        return (self.options.kind or detect_kind(doc.data)) in CHECKED_KINDS
+        return kind in CHECKED_KINDS
 
-    def _policed(self, doc: Document, setup: Setup, name: str) -> Iterator[tuple]:
+    def _policed(self, doc: Document, setup: Setup, name: str, kind: str) -> Iterator[tuple]:
         """Findings of create request ``doc`` under the setup's policy (imported lazily)."""
         from nimlint.policy.document import policed
 
         self.policed.append((name, doc.index))
-        kind = self.options.kind or detect_kind(doc.data)
-        for rule, problem in (*doc.problems, *yaml11_problems(doc, setup.schemas.shape(kind))):
+        misplaced = envelope_keys(doc.data)
+        for rule, problem in (
+            *doc.problems,
+            *_envelope_problems(misplaced),
+            *yaml11_problems(doc, setup.schemas.shape(kind)),
+        ):
             span = doc.span(problem.pointer, problem.at)
             yield rule, span, problem.message, problem.pointer, None, doc.index
 
         def check(effective: Document) -> Iterator[tuple[str, Problem]]:
-            return self._semantic(effective.data, kind, setup)
+            return self._semantic(effective.data, kind, setup, misplaced)
 
         for rule, span, message, pointer, compliance in policed(check, doc, name, setup.policy):
             yield rule, span, message, pointer, None, doc.index, compliance
@@ -268,21 +323,30 @@ class Linter:
         """Every (rule id, problem) of one document (``kind``: forced, else detected)."""
         yield from doc.problems
         if doc.data is None:
-            yield "P004", Problem("", f"document {doc.index + 1} is empty")
             return
         if not isinstance(doc.data, dict):
             what = type_words([json_type(doc.data)])
             yield "P003", Problem("", f"document {doc.index + 1} is {what}, not a mapping")
             return
-        kind = kind or self.options.kind or detect_kind(doc.data)
+        kind = kind or self.options.kind or detect_kind(doc.data, setup.schemas.shape)
+        misplaced = envelope_keys(doc.data)
+        yield from _envelope_problems(misplaced)
         yield from yaml11_problems(doc, setup.schemas.shape(kind))
-        yield from self._semantic(doc.data, kind, setup)
+        yield from self._semantic(doc.data, kind, setup, misplaced)
 
-    def _semantic(self, data: Any, kind: str, setup: Setup) -> Iterator[tuple[str, Problem]]:
-        """Schema, unknown keys and every rule, on ``data``."""
+    def _semantic(
+        self, data: Any, kind: str, setup: Setup, misplaced: Sequence[str] = ()
+    ) -> Iterator[tuple[str, Problem]]:
+        """Schema, unknown keys and every rule, on ``data`` (``misplaced``: K015's keys)."""
         schemas = setup.schemas
-        yield from schema_problems(schemas, kind, data)
-        yield from unknown_key_problems(data, schemas.shape(kind))
+        for rule, problem in (
+            *schema_problems(schemas, kind, data),
+            *unknown_key_problems(data, schemas.shape(kind)),
+        ):
+            if not _said_by_envelope(rule, problem, misplaced):
+                yield rule, problem
+        if kind == "create" and "spec" in data and data["spec"] is None:
+            data = {**data, "spec": {}}  # no spec is no image, no port: the create rules say so
         context = Context(data, kind)
         for rule in setup.checks:
             if kind in rule.kinds:
@@ -308,6 +372,31 @@ def merged_policy(paths: Sequence[Path]):
     except PolicyError as exc:
         problems.extend(exc.lines)
     raise UsageError("\n".join(problems))
+
+
+def _envelope_problems(misplaced: Sequence[str]) -> list[tuple[str, Problem]]:
+    """K015 on each v1 envelope key at the top level."""
+    return [
+        (
+            "K015",
+            Problem(
+                f"/{key}",
+                f"{key!r} is at the top level, as in the v1 workload envelope: in a NIM "
+                f"service body it belongs under metadata (metadata.{key})",
+                "key",
+            ),
+        )
+        for key in misplaced
+    ]
+
+
+def _said_by_envelope(rule: str, problem: Problem, misplaced: Sequence[str]) -> bool:
+    """An unknown envelope key, or the missing metadata: K015 already says where they go."""
+    if not misplaced:
+        return False
+    if rule == "S006":
+        return problem.pointer == "" and problem.message.endswith("'metadata'")
+    return rule == "S008" and problem.pointer.lstrip("/") in misplaced
 
 
 def _run_rule(rule, context: Context) -> Iterator[tuple[str, Problem]]:
@@ -427,54 +516,32 @@ def check_selectors(config: Config, registry: Registry) -> None:
             raise UsageError(f"{where}key 'severity': unknown rule id, prefix or name {selector!r}")
 
 
-def expand_paths(paths: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Files to lint (directories walked for .yaml/.yml/.json) and error lines."""
-    files: list[str] = []
-    errors: list[str] = []
-    for path in paths:
-        if path == STDIN:
-            files.append(path)
-        elif os.path.isdir(path):
-            found = sorted(_walk(path))
-            if not found:
-                errors.append(f"no YAML or JSON files under {path}")
-            files.extend(found)
-        elif os.path.exists(path):
-            files.append(path)
-        else:
-            errors.append(f"{path}: no such file or directory")
-    return files, errors
-
-
-def _walk(folder: str) -> Iterator[str]:
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in names:
-            if name.endswith(SPEC_SUFFIXES):
-                yield os.path.join(root, name)
-
-
 def lint_paths(
     paths: Sequence[str], options: Options | None = None, *, stdin: bytes = b""
 ) -> LintResult:
     """Lint files and directories (``-`` is ``stdin``). Raises UsageError for bad config."""
-    files, errors = expand_paths(paths)
-    result = lint_files(Linter(options), files, stdin=stdin)
-    result.errors[:0] = errors
+    linter = Linter(options)
+    found = linter.discover(paths)
+    result = lint_files(linter, found.files, stdin=stdin, walked=found.walked)
+    result.errors[:0] = found.errors
     return result
 
 
-def lint_files(linter: Linter, files: Sequence[str], *, stdin: bytes = b"") -> LintResult:
-    """Lint a list of files (no directories) with ``linter``."""
+def lint_files(
+    linter: Linter, files: Sequence[str], *, stdin: bytes = b"", walked: Collection[str] = ()
+) -> LintResult:
+    """Lint a list of files (no directories) with ``linter``; ``walked`` ones may be skipped."""
     result = LintResult()
     for path in files:
         name, folder, raw = _read(path, linter.options, stdin, result)
         if raw is None:
             continue
+        linted = linter.lint_file(raw, name, folder, walked=path in walked)
+        if linted.skipped:
+            result.skipped.append(name)
+            continue
         result.files.append(name)
-        if linter.options.fix:
-            from nimlint.fixer import fix_file
-
+        result.kinds[name] = linted.kinds
         if linter.options.fix:
             from nimlint.fixer import fix_file
 
@@ -484,7 +551,7 @@ def lint_files(linter: Linter, files: Sequence[str], *, stdin: bytes = b"") -> L
                 result.fixed.append(fixed)
                 raw = fixed.encoded()
         else:
-            findings = linter.lint_bytes(raw, name, folder)
+            findings = linted.findings
         result.findings.extend(findings)
         result.fail_on[name] = linter.setup_for(folder).config.fail_on
         if findings:

@@ -8,12 +8,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from nimlint.lint import Linter, LintResult, Options, expand_paths, lint_files, record_setups
+from nimlint.lint import Linter, LintResult, Options, lint_files, record_setups
 
 # Below this many files a worker pool costs more than it saves (see benchmarks/README.md).
 PARALLEL_THRESHOLD = 100
 
 _LINTER: Linter | None = None  # set in the parent before forking; inherited by workers
+_WALKED: set[str] = set()  # the files found by walking folders (likewise)
 
 
 def cpu_count() -> int:
@@ -29,20 +30,21 @@ def default_jobs(file_count: int) -> int:
 
 def run_parallel(paths: Sequence[str], options: Options, jobs: int | None) -> LintResult:
     """Lint ``paths`` with ``jobs`` processes (None or 0: decide from the file count)."""
-    global _LINTER
-    files, errors = expand_paths(paths)
+    global _LINTER, _WALKED
     linter = Linter(options)
+    found = linter.discover(paths)
+    files, errors = found.files, found.errors
     notes = []
     if jobs and jobs > cpu_count():
         notes.append(f"--jobs {jobs} lowered to {cpu_count()}, the number of CPUs")
         jobs = cpu_count()
     workers = min(jobs or default_jobs(len(files)), max(1, len(files)))
     if workers <= 1 or sys.platform != "linux":
-        result = lint_files(linter, files)
+        result = lint_files(linter, files, walked=found.walked)
     else:
         for folder in {Path(f).parent for f in files}:
             linter.setup_for(folder)  # configs, rules and schemas are built once, then forked
-        _LINTER = linter
+        _LINTER, _WALKED = linter, found.walked
         result = _fan_out(files, workers)
         record_setups(linter, result)
     result.errors[:0] = errors
@@ -83,6 +85,8 @@ def _fan_out(files: list[str], workers: int) -> LintResult:
             result.fixed.extend(part.fixed)
             result.policed.extend(part.policed)
             result.sources.update(part.sources)
+            result.kinds.update(part.kinds)
+            result.skipped.extend(part.skipped)
             result.fail_on.update(part.fail_on)
     except BaseException:
         _kill_workers(pool)
@@ -107,6 +111,6 @@ def _ignore_interrupts() -> None:
 
 
 def _lint_chunk(files: list[str]) -> LintResult:
-    part = lint_files(_LINTER, files)
+    part = lint_files(_LINTER, files, walked=_WALKED)
     part.rules, part.notes = {}, []  # the parent has them already (rules hold functions)
     return part

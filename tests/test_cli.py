@@ -53,7 +53,7 @@ def test_format_byte_for_byte(fmt: str, expected: str) -> None:
 
 def test_json_report_contract() -> None:
     report = json.loads(nimlint("check", "--format", "json", *FILES).stdout)
-    assert list(report) == ["version", "findings", "summary"]
+    assert list(report) == ["version", "findings", "summary", "documents"]
     assert report["version"] == __version__
     keys = [
         "rule",
@@ -70,6 +70,15 @@ def test_json_report_contract() -> None:
     assert all(list(finding)[9:] in ([], ["fix"]) for finding in report["findings"])
     assert report["summary"]["files"] == 3
     assert report["summary"]["findings"] == len(report["findings"])
+    assert report["summary"]["skipped"] == 0
+    kinds = [(d["file"], d["index"], d["kind"], d["kindFrom"]) for d in report["documents"]]
+    assert kinds == [
+        (FILES[0], 0, "create", "detected"),
+        (FILES[0], 1, "create", "detected"),
+        (FILES[0], 2, "update", "detected"),
+        (FILES[1], 0, "create", "detected"),
+        (FILES[2], 0, "create", "detected"),
+    ]
 
 
 def test_clean_files_exit_zero() -> None:

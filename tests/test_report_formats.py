@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from nimlint.engine.model import Rule
 from nimlint.escaping import printable
-from nimlint.findings import Finding, Severity
+from nimlint.findings import DocumentKind, Finding, Severity
 from nimlint.report import Report, render
 from nimlint.report.github_format import escape_data, escape_property
 from nimlint.report.sarif_format import artifact_location
@@ -103,7 +103,19 @@ SOURCES = {
     EMBED: {7: "    gpuPortionRequest: 0.5"},
 }
 SCENARIOS = {
-    "problems": Report(FINDINGS, (LLAMA, EMBED, CLEAN), RULES, "1.2.3", sources=SOURCES),
+    "problems": Report(
+        FINDINGS,
+        (LLAMA, EMBED, CLEAN),
+        RULES,
+        "1.2.3",
+        kinds={
+            LLAMA: [DocumentKind(0, "create", "detected")],
+            EMBED: [DocumentKind(0, "update", "config")],
+            CLEAN: [DocumentKind(0, "create", "detected"), DocumentKind(1, "update", "detected")],
+        },
+        skipped=("charts/values.yaml",),
+        sources=SOURCES,
+    ),
     "clean": Report((), (LLAMA, EMBED, CLEAN), RULES, "1.2.3"),
 }
 GOLDEN_FILES = {

@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from nimlint.findings import Problem, Severity
+from nimlint.schema.kinds import KINDS as KINDS  # the document kinds, defined with detection
 
 if TYPE_CHECKING:
     from nimlint.engine.context import Context
 
-KINDS = ("create", "update", "response")
 FIX_APPLICABILITY = ("safe", "unsafe", "none")
 
 Check = Callable[["Context"], Iterable[Problem]]

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from nimlint.engine.model import Rule
 from nimlint.escaping import printable
-from nimlint.findings import Finding, Severity
+from nimlint.findings import DocumentKind, Finding, Severity
 
 FORMATS = ("text", "concise", "json", "gcc", "sarif", "github", "junit", "runai")
 
@@ -20,6 +20,8 @@ class Report(NamedTuple):
     ``sources`` holds, per file, the text of the lines that have findings (1-based);
     ``unlinted`` counts the paths that could not be linted (exit code 2); ``quiet`` asks
     for the findings alone, without summary or hints.
+    ``kinds`` maps a file to the kind of each of its documents and how it was chosen;
+    ``skipped`` lists the files found by walking that hold no NIM service body.
     """
 
     findings: Sequence[Finding]
@@ -31,6 +33,13 @@ class Report(NamedTuple):
     sources: Mapping[str, Mapping[int, str]] = MappingProxyType({})
     unlinted: int = 0
     quiet: bool = False
+    kinds: Mapping[str, Sequence[DocumentKind]] = MappingProxyType({})
+    skipped: Sequence[str] = ()
+
+    def detected_kinds(self, file: str) -> list[str]:
+        """The kinds nimlint detected (not configured) for ``file``'s documents, each once."""
+        found = [d.kind for d in self.kinds.get(file, ()) if d.how == "detected"]
+        return list(dict.fromkeys(found))
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)

@@ -19,7 +19,13 @@ def render(report: Report, *, color: bool) -> str:
             "error": report.count(Severity.ERROR),
             "warning": report.count(Severity.WARNING),
             "info": report.count(Severity.INFO),
+            "skipped": len(report.skipped),
         },
+        "documents": [
+            {"file": file, "index": d.index, "kind": d.kind, "kindFrom": d.how}
+            for file in report.files
+            for d in report.kinds.get(file, ())
+        ],
     }
     return json.dumps(document, indent=2) + "\n"
 

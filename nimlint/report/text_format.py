@@ -66,11 +66,27 @@ def _summary(report: Report) -> str:
     return f"Found {problems} ({counts}) in {failing} of {files}{unlinted}."
 
 
+def _skipped(report: Report) -> str:
+    if not report.skipped:
+        return ""
+    return f" {_plural(len(report.skipped), 'file', 'files')} skipped: not NIM service bodies."
+
+
+def kind_note(report: Report, file: str, color: bool) -> list[str]:
+    """A note naming the kinds nimlint detected for ``file`` (none when configured)."""
+    kinds = report.detected_kinds(file)
+    if not kinds:
+        return []
+    note = paint("= note:", BOLD, color)
+    read_as = " and ".join(kinds)
+    return [f"  {note} {printable(file)} read as {read_as} (detected; see kinds: in the README)"]
+
+
 def closing(report: Report, *, hint: bool = False) -> list[str]:
     """The summary line, and (``hint``) the `nimlint rule` hint when there are findings."""
     if report.quiet:
         return []
-    lines = [_summary(report)]
+    lines = [_summary(report) + _skipped(report)]
     if hint and report.findings:
         lines.append(HINT.format(rule=report.findings[0].rule))
     return lines
@@ -124,7 +140,12 @@ def _finding(f: Finding, sources: Mapping[int, str], color: bool) -> list[str]:
 
 def render(report: Report, *, color: bool) -> str:
     """Render ``report`` for a terminal; ANSI colours only when ``color`` is true."""
-    lines = []
+    lines: list[str] = []
+    noted = set()
     for f in report.findings:
-        lines += _finding(f, report.sources.get(f.file, {}), color)
+        block = _finding(f, report.sources.get(f.file, {}), color)
+        if f.file not in noted:  # once per file, under its first finding
+            noted.add(f.file)
+            block[-1:-1] = kind_note(report, f.file, color)
+        lines += block
     return "".join(line + "\n" for line in [*lines, *closing(report, hint=True)])

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 
 class Shape:
-    """Known properties (None: any key is fine), item shape, allowed types and docs."""
+    """Known properties (None: any key is fine), required keys, item shape, types and docs."""
 
-    __slots__ = ("description", "items", "properties", "types")
+    __slots__ = ("description", "items", "properties", "required", "types")
 
     def __init__(self, description: str = ""):
         self.properties: dict[str, Shape] | None = None
+        self.required: frozenset[str] = frozenset()
         self.items: Shape | None = None
         self.types: set[str] = set()
         self.description = description
@@ -49,6 +50,8 @@ class _Builder:
         kind = node.get("type")
         if kind is not None:
             result.types.update([kind] if isinstance(kind, str) else kind)
+        if isinstance(node.get("required"), list):
+            result.required = frozenset(node["required"])
         if "properties" in node:
             result.properties = {k: self.shape(v) for k, v in node["properties"].items()}
         if "items" in node and isinstance(node["items"], dict):
@@ -61,6 +64,7 @@ class _Builder:
 def _merge(into: Shape, other: Shape) -> None:
     if other.properties is not None:
         into.properties = {**(into.properties or {}), **other.properties}
+    into.required |= other.required
     into.items = into.items or other.items
     into.types |= other.types
     into.description = into.description or other.description

@@ -1,0 +1,210 @@
+"""Which files a run lints: the paths named on the command line, and the specs found by walking
+the folders among them (excludes, .gitignore, symlinks, each file once).
+
+A file named on the command line is always linted. A file found by walking is linted when its
+suffix is a spec suffix (any case), no exclude pattern or .gitignore rule matches it or a folder
+above it (below the named folder), it is not a configuration file, and, if it is a symlink, its
+target lies inside the named folder. Symlinked folders are not followed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+STDIN = "-"
+CONFIG_NAMES = frozenset({".nimlint.yaml"})
+
+# Matched against the name of every file and folder found by walking (fnmatch, case-sensitive).
+# ".*" covers hidden files and folders alike: .git, .venv, .tox, .mypy_cache, .github,
+# .pre-commit-config.yaml, .gitlab-ci.yml...
+DEFAULT_EXCLUDE = (
+    ".*",
+    "node_modules",
+    "venv",
+    "__pycache__",
+    "site-packages",
+    "build",
+    "dist",
+)
+
+
+@dataclass(frozen=True)
+class WalkRules:
+    """How folders are walked: name patterns, gitignore-style patterns, .gitignore or not."""
+
+    names: tuple[str, ...] = DEFAULT_EXCLUDE
+    patterns: tuple[tuple[Path, tuple[str, ...]], ...] = ()  # (base folder, gitignore lines)
+    respect_gitignore: bool = True
+
+
+@dataclass
+class Discovery:
+    """The files to lint, in order and each once; which were found by walking; error lines."""
+
+    files: list[str] = field(default_factory=list)
+    walked: set[str] = field(default_factory=set)
+    errors: list[str] = field(default_factory=list)
+
+
+def discover(paths: Sequence[str], rules_for=lambda folder: WalkRules()) -> Discovery:
+    """Expand ``paths`` (``-`` is stdin); ``rules_for(folder)`` gives the WalkRules of a folder."""
+    found = Discovery()
+    seen: set[str] = set()
+
+    def add(path: str, walked: bool) -> None:
+        key = path if path == STDIN else os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            found.files.append(path)
+            if walked:
+                found.walked.add(path)
+
+    for path in paths:
+        if path == STDIN or (os.path.exists(path) and not os.path.isdir(path)):
+            add(path, walked=False)
+        elif os.path.isdir(path):
+            walked = sorted(_walk(path, rules_for(Path(path)), found.errors))
+            if not walked:
+                found.errors.append(f"no YAML or JSON files to lint under {path}")
+            for file in walked:
+                add(file, walked=True)
+        else:
+            found.errors.append(f"{path}: no such file or directory")
+    return found
+
+
+def is_spec_name(name: str) -> bool:
+    return name.lower().endswith(SPEC_SUFFIXES) and name not in CONFIG_NAMES
+
+
+def _walk(root: str, rules: WalkRules, errors: list[str]) -> Iterator[str]:
+    inside = os.path.realpath(root)
+    ignored = _Ignored(root, rules)
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            errors.append(f"{folder}: cannot read folder: {exc.strerror or exc}")
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if not ignored(entry.path, entry.name, is_dir=True):
+                    stack.append(entry.path)
+            elif (
+                is_spec_name(entry.name)
+                and entry.is_file()
+                and not ignored(entry.path, entry.name, is_dir=False)
+                and (not entry.is_symlink() or _within(os.path.realpath(entry.path), inside))
+            ):
+                yield entry.path[2:] if entry.path.startswith("./") else entry.path
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+class _Ignored:
+    """Is a path below ``root`` excluded: by name, by a pattern, or by git's ignore files?"""
+
+    def __init__(self, root: str, rules: WalkRules):
+        self.names = rules.names
+        self.specs: list[tuple[str, object]] = [
+            (os.path.abspath(base), _spec(lines)) for base, lines in rules.patterns if lines
+        ]
+        self.git = _GitIgnores(root) if rules.respect_gitignore else None
+        # A folder named on the command line is walked even when a pattern or git ignores it:
+        # the rules that match it would match everything below it.
+        full = os.path.abspath(root)
+        self.specs = [(b, s) for b, s in self.specs if not _matches(s, full, b, is_dir=True)]
+        if self.git is not None and self.git.ignored(full, is_dir=True):
+            self.git = None
+
+    def __call__(self, path: str, name: str, *, is_dir: bool) -> bool:
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in self.names):
+            return True
+        full = os.path.abspath(path)
+        if any(_matches(spec, full, base, is_dir=is_dir) for base, spec in self.specs):
+            return True
+        return self.git is not None and self.git.ignored(full, is_dir)
+
+
+def _matches(spec, path: str, base: str, *, is_dir: bool) -> bool:
+    relative = _relative(path, base)
+    return relative not in (None, ".") and spec.match_file(relative + ("/" if is_dir else ""))
+
+
+class _GitIgnores:
+    """git's ignore rules for files of one work tree: .git/info/exclude and every .gitignore."""
+
+    def __init__(self, start: str):
+        self.top = _work_tree(os.path.abspath(start))
+        self.by_folder: dict[str, object | None] = {}
+
+    def ignored(self, path: str, is_dir: bool) -> bool:
+        if self.top is None:
+            return False
+        verdict = None
+        for folder, spec in self._chain(os.path.dirname(path)):
+            result = spec.check_file(_relative(path, folder) + ("/" if is_dir else ""))
+            if result.include is not None:
+                verdict = result.include
+        return bool(verdict)
+
+    def _chain(self, folder: str) -> Iterable[tuple[str, object]]:
+        relative = _relative(folder, self.top)
+        if relative is None:
+            return []
+        folders = [self.top]
+        for part in Path(relative).parts if relative != "." else ():
+            folders.append(os.path.join(folders[-1], part))
+        chain = []
+        for each in folders:
+            if each not in self.by_folder:
+                self.by_folder[each] = self._read(each)
+            if self.by_folder[each] is not None:
+                chain.append((each, self.by_folder[each]))
+        return chain
+
+    def _read(self, folder: str):
+        sources = [os.path.join(folder, ".gitignore")]
+        if folder == self.top:
+            sources.insert(0, os.path.join(folder, ".git", "info", "exclude"))
+        lines: list[str] = []
+        for source in sources:
+            try:
+                with open(source, encoding="utf-8", errors="replace") as handle:
+                    lines.extend(handle.read(1024 * 1024).splitlines())
+            except OSError:
+                continue
+        return _spec(lines) if lines else None
+
+
+def _work_tree(folder: str) -> str | None:
+    """The top folder of the git work tree holding ``folder``, if any."""
+    for each in (folder, *map(str, Path(folder).parents)):
+        if os.path.exists(os.path.join(each, ".git")):
+            return each
+    return None
+
+
+def _relative(path: str, base: str) -> str | None:
+    relative = os.path.relpath(path, base)
+    return (
+        None
+        if relative == ".." or relative.startswith(".." + os.sep)
+        else relative.replace(os.sep, "/")
+    )
+
+
+def _spec(lines: Sequence[str]):
+    import pathspec  # only when walking with patterns or inside a git work tree
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)

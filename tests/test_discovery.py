@@ -1,0 +1,411 @@
+"""Which files a run lints and which kind each document is, through the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import nimlint
+
+GOOD = (Path(__file__).resolve().parent.parent / "examples" / "llama3-8b-instruct.yaml").read_text(
+    encoding="utf-8"
+)
+BAD = "spec:\n  replicas: -1\n"  # an update body with one S004 error
+PACKAGE_JSON = '{"name": "left-pad", "version": "1.3.0", "main": "index.js"}\n'
+
+
+def tree(root: Path, files: dict[str, str]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    return root
+
+
+def run_json(*args: str, cwd: Path) -> tuple[int, dict, str]:
+    result = nimlint("check", "--format", "json", *args, cwd=cwd)
+    report = json.loads(result.stdout) if result.stdout else {}
+    return result.returncode, report, result.stderr.decode()
+
+
+def linted(report: dict) -> list[str]:
+    return sorted({d["file"] for d in report["documents"]})
+
+
+# --- which files are specs ----------------------------------------------------------------
+
+
+def test_walking_skips_own_config_and_node_modules(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            ".nimlint.yaml": "fail-on: warning\nignore: [I]\n",
+            "node_modules/left-pad/package.json": PACKAGE_JSON,
+            "node_modules/@scope/x/deep/package.json": PACKAGE_JSON,
+            "deploy/llama.yaml": GOOD,
+        },
+    )
+    code, report, stderr = run_json(".", cwd=tmp_path)
+    assert (code, stderr) == (0, "")
+    assert linted(report) == ["deploy/llama.yaml"]
+    assert report["findings"] == []
+
+
+def test_exclude_option_is_repeatable_and_adds_to_defaults(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            "deploy/llama.yaml": GOOD,
+            "deploy/legacy/old.yaml": BAD,
+            "charts/x/broken.yml": BAD,
+            "node_modules/x/bad.yaml": BAD,
+        },
+    )
+    code, report, _ = run_json(".", cwd=tmp_path)
+    assert code == 1
+    assert linted(report) == ["charts/x/broken.yml", "deploy/legacy/old.yaml", "deploy/llama.yaml"]
+    code, report, _ = run_json(
+        "--exclude", "deploy/legacy/", "--exclude", "charts", ".", cwd=tmp_path
+    )
+    assert code == 0 and linted(report) == ["deploy/llama.yaml"]
+
+
+def test_config_exclude_replaces_and_extend_exclude_adds(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            "deploy/llama.yaml": GOOD,
+            "deploy/generated/out.yaml": BAD,
+            "build/spec.yaml": BAD,
+        },
+    )
+    (tmp_path / ".nimlint.yaml").write_text("extend-exclude: [generated/]\n")
+    code, report, _ = run_json(".", cwd=tmp_path)
+    assert code == 0 and linted(report) == ["deploy/llama.yaml"]  # build/ is a default
+    (tmp_path / ".nimlint.yaml").write_text("exclude: [generated/]\n")
+    code, report, _ = run_json(".", cwd=tmp_path)
+    assert code == 1 and linted(report) == ["build/spec.yaml", "deploy/llama.yaml"]
+
+
+def test_config_exclude_is_relative_to_the_config_file(tmp_path: Path) -> None:
+    tree(tmp_path, {"repo/deploy/legacy/old.yaml": BAD, "repo/deploy/llama.yaml": GOOD})
+    (tmp_path / "repo" / ".nimlint.yaml").write_text("extend-exclude: [/deploy/legacy]\n")
+    code, report, _ = run_json("repo/deploy", cwd=tmp_path)
+    assert code == 0 and linted(report) == ["repo/deploy/llama.yaml"]
+
+
+def test_bad_exclude_config_is_a_usage_error(tmp_path: Path) -> None:
+    tree(tmp_path, {"deploy/llama.yaml": GOOD, ".nimlint.yaml": "exclude: build\n"})
+    result = nimlint("check", ".", cwd=tmp_path)
+    assert result.returncode == 2 and b"'exclude' must be a list" in result.stderr
+
+
+def git_tree(root: Path) -> Path:
+    """A folder that looks like a git work tree (no git binary needed)."""
+    (root / ".git" / "info").mkdir(parents=True)
+    return root
+
+
+def test_gitignore_nested_and_info_exclude_are_respected(tmp_path: Path) -> None:
+    git_tree(tmp_path)
+    tree(
+        tmp_path,
+        {
+            ".gitignore": "rendered/\n*.local.yaml\n",
+            ".git/info/exclude": "scratch.yaml\n",
+            "deploy/.gitignore": "tmp-*.yaml\n!tmp-keep.yaml\n",
+            "deploy/llama.yaml": GOOD,
+            "deploy/tmp-1.yaml": BAD,
+            "deploy/tmp-keep.yaml": GOOD,
+            "deploy/dev.local.yaml": BAD,
+            "rendered/out.yaml": BAD,
+            "scratch.yaml": BAD,
+        },
+    )
+    code, report, _ = run_json(".", cwd=tmp_path)
+    assert code == 0 and linted(report) == ["deploy/llama.yaml", "deploy/tmp-keep.yaml"]
+    code, report, _ = run_json("--no-respect-gitignore", ".", cwd=tmp_path)
+    assert code == 1 and len(linted(report)) == 6
+
+
+def test_gitignore_outside_a_work_tree_is_not_read(tmp_path: Path) -> None:
+    tree(tmp_path, {".gitignore": "*.yaml\n", "deploy/llama.yaml": GOOD})
+    code, report, _ = run_json(".", cwd=tmp_path)
+    assert code == 0 and linted(report) == ["deploy/llama.yaml"]
+
+
+def test_config_can_turn_gitignore_off(tmp_path: Path) -> None:
+    git_tree(tmp_path)
+    tree(tmp_path, {".gitignore": "out/\n", "out/x.yaml": BAD})
+    (tmp_path / ".nimlint.yaml").write_text("respect-gitignore: false\n")
+    code, report, _ = run_json(".", cwd=tmp_path)
+    assert code == 1 and linted(report) == ["out/x.yaml"]
+
+
+def test_named_folder_is_walked_even_if_ignored(tmp_path: Path) -> None:
+    git_tree(tmp_path)
+    tree(tmp_path, {".gitignore": "rendered/\n", "rendered/out.yaml": BAD})
+    code, report, _ = run_json("rendered", cwd=tmp_path)
+    assert code == 1 and linted(report) == ["rendered/out.yaml"]
+
+
+def test_a_named_file_is_always_linted(tmp_path: Path) -> None:
+    git_tree(tmp_path)
+    tree(
+        tmp_path,
+        {
+            ".gitignore": "ignored.yaml\n",
+            "ignored.yaml": BAD,
+            "node_modules/x/spec.yaml": BAD,
+            ".hidden.yaml": BAD,
+            "package.json": PACKAGE_JSON,
+        },
+    )
+    named = ["ignored.yaml", "node_modules/x/spec.yaml", ".hidden.yaml", "package.json"]
+    code, report, _ = run_json("--exclude", "ignored.yaml", *named, cwd=tmp_path)
+    assert code == 1 and linted(report) == sorted(named)
+    assert report["summary"] == {**report["summary"], "files": 4, "skipped": 0}
+    # package.json, named, is linted as a body: its unknown keys are reported
+    assert {f["rule"] for f in report["findings"] if f["file"] == "package.json"} >= {"S008"}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_documents_without_nim_keys_are_skipped_and_counted(tmp_path: Path, jobs: str) -> None:
+    tree(
+        tmp_path,
+        {
+            "deploy/llama.yaml": GOOD,
+            "deploy/configmap.yaml": "apiVersion: v1\nkind: ConfigMap\ndata: {a: b}\n",
+            "deploy/values.yml": "image:\n  repository: nvcr.io/nim/meta/llama3\n",
+            "deploy/list.json": "[1, 2]\n",
+            "deploy/mixed.yaml": "kind: ConfigMap\n---\n" + BAD,
+        },
+    )
+    result = nimlint("check", "--jobs", jobs, "deploy", cwd=tmp_path)
+    text = result.stdout.decode()
+    assert result.returncode == 1
+    assert "in 1 of 2 files. 3 files skipped: not NIM service bodies.\n" in text, text
+    assert "deploy/mixed.yaml" in text  # one NIM body: the whole file is linted
+    _, report, _ = run_json("--jobs", jobs, "deploy", cwd=tmp_path)
+    assert report["summary"]["skipped"] == 3 and report["summary"]["files"] == 2
+
+
+def test_a_file_that_does_not_parse_is_reported_when_walking(tmp_path: Path) -> None:
+    tree(tmp_path, {"deploy/broken.yaml": "kind: [unclosed\n", "deploy/llama.yaml": GOOD})
+    code, report, _ = run_json("deploy", cwd=tmp_path)
+    assert code == 1 and [f["rule"] for f in report["findings"]] == ["P001"]
+
+
+def test_upper_case_suffixes_are_specs(tmp_path: Path) -> None:
+    tree(tmp_path, {"a.YAML": BAD, "b.YML": BAD, "c.JSON": '{"spec": {"replicas": -1}}'})
+    code, report, _ = run_json(".", cwd=tmp_path)
+    assert code == 1 and linted(report) == ["a.YAML", "b.YML", "c.JSON"]
+    assert [f["rule"] for f in report["findings"]] == ["S004"] * 3
+
+
+def test_hidden_files_and_folders_are_treated_alike(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            ".github/workflows/ci.yml": "on: push\njobs: {}\nspec: 1\n",
+            ".pre-commit-config.yaml": "repos: []\nspec: 1\n",
+            ".runai/nim.yaml": BAD,
+            "deploy/llama.yaml": GOOD,
+        },
+    )
+    code, report, _ = run_json(".", cwd=tmp_path)
+    assert code == 0 and linted(report) == ["deploy/llama.yaml"]
+    code, report, _ = run_json(".runai", cwd=tmp_path)  # a hidden folder you name is walked
+    assert code == 1 and linted(report) == [".runai/nim.yaml"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [GOOD + "---\n", "---\n" + GOOD + "---\n---\n", GOOD + "---\n# the end\n...\n"],
+    ids=["trailing", "around", "comment-and-end-marker"],
+)
+def test_empty_documents_are_not_errors(tmp_path: Path, content: str) -> None:
+    tree(tmp_path, {"spec.yaml": content})
+    code, report, _ = run_json("spec.yaml", cwd=tmp_path)
+    assert (code, report["findings"]) == (0, [])
+
+
+def test_file_without_document_named_or_walked(tmp_path: Path) -> None:
+    tree(tmp_path, {"deploy/empty.yaml": "---\n# nothing yet\n", "deploy/llama.yaml": GOOD})
+    code, report, _ = run_json("deploy/empty.yaml", cwd=tmp_path)
+    assert code == 1 and [f["rule"] for f in report["findings"]] == ["P004"]
+    code, report, _ = run_json("deploy", cwd=tmp_path)
+    assert code == 0 and report["summary"]["skipped"] == 1
+
+
+# --- folders ------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any folder")
+def test_unreadable_subfolder_is_an_error(tmp_path: Path) -> None:
+    tree(tmp_path, {"deploy/llama.yaml": GOOD, "deploy/locked/x.yaml": BAD})
+    locked = tmp_path / "deploy" / "locked"
+    locked.chmod(0)
+    try:
+        result = nimlint("check", "deploy", cwd=tmp_path)
+    finally:
+        locked.chmod(0o755)
+    assert result.returncode == 2
+    assert result.stderr.decode().startswith("nimlint: error: deploy/locked: cannot read folder")
+    assert b"1 file" in result.stdout  # the readable files are still linted
+
+
+def test_symlinks_out_of_the_tree_only_when_named(tmp_path: Path) -> None:
+    tree(tmp_path, {"outside/bad.yaml": BAD, "repo/deploy/llama.yaml": GOOD})
+    (tmp_path / "repo" / "deploy" / "link.yaml").symlink_to(tmp_path / "outside" / "bad.yaml")
+    (tmp_path / "repo" / "deploy" / "same.yaml").symlink_to("llama.yaml")
+    (tmp_path / "repo" / "deploy" / "dir").symlink_to(tmp_path / "outside")
+    code, report, _ = run_json("deploy", cwd=tmp_path / "repo")
+    assert code == 0 and linted(report) == ["deploy/llama.yaml"]  # same.yaml is llama.yaml
+    code, report, _ = run_json("deploy", "deploy/link.yaml", cwd=tmp_path / "repo")
+    assert code == 1 and linted(report) == ["deploy/link.yaml", "deploy/llama.yaml"]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_the_same_file_named_twice_is_linted_once(tmp_path: Path, jobs: str) -> None:
+    tree(tmp_path, {"deploy/x.yaml": BAD, "deploy/llama.yaml": GOOD})
+    args = ["--jobs", jobs, "deploy/x.yaml", "./deploy/x.yaml", "deploy/", "deploy"]
+    code, report, _ = run_json(*args, cwd=tmp_path)
+    assert code == 1 and report["summary"]["files"] == 2
+    assert [f["file"] for f in report["findings"]] == ["deploy/x.yaml"]
+
+
+def test_unreadable_subfolder_is_reported_even_as_root(tmp_path: Path, monkeypatch) -> None:
+    from nimlint import discovery
+
+    tree(tmp_path, {"deploy/llama.yaml": GOOD, "deploy/locked/x.yaml": BAD})
+    locked = str(tmp_path / "deploy" / "locked")
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if os.fspath(path) == locked:
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(discovery.os, "scandir", scandir)
+    found = discovery.discover([str(tmp_path / "deploy")])
+    assert found.files == [str(tmp_path / "deploy" / "llama.yaml")]
+    assert found.errors == [f"{locked}: cannot read folder: Permission denied"]
+
+
+# --- which kind a document is -------------------------------------------------------------
+
+
+def findings_of(tmp_path: Path, content: str, *args: str) -> tuple[int, dict]:
+    (tmp_path / "spec.yaml").write_text(content, encoding="utf-8")
+    code, report, _ = run_json(*args, "spec.yaml", cwd=tmp_path)
+    return code, report
+
+
+def test_create_with_cluster_id_in_metadata_stays_a_create(tmp_path: Path) -> None:
+    content = GOOD.replace(
+        '  projectId: "4501"\n',
+        '  projectId: "4501"\n  clusterId: 71f69d83-ba66-4822-adf5-55ce55efd210\n',
+    )
+    code, report = findings_of(tmp_path, content)
+    assert code == 0 and report["documents"][0]["kind"] == "create"
+    assert [(f["rule"], f["pointer"]) for f in report["findings"]] == [
+        ("S008", "/metadata/clusterId")
+    ]
+    # create rules still run: a create without an image is still reported
+    _, report = findings_of(tmp_path, content.replace("  image: ", "  imageX: "))
+    assert "I001" in {f["rule"] for f in report["findings"]}
+
+
+def test_a_full_get_response_is_still_a_response(tmp_path: Path) -> None:
+    metadata = (
+        "metadata:\n  name: x\n  projectId: '1'\n  id: a\n  gvk: {}\n  projectName: p\n"
+        "  clusterId: c\n  tenantId: 1\n  departmentId: d\n  departmentName: n\n"
+        "  createdAt: t\n  createdBy: u\n  updatedAt: t\n  updatedBy: u\n"
+    )
+    content = metadata + "desiredPhase: Running\nspec:\n  image: nvcr.io/nim/x/y:1\n"
+    _, report = findings_of(tmp_path, content)
+    assert report["documents"][0]["kind"] == "response"
+
+
+def test_v1_envelope_is_an_error_naming_metadata(tmp_path: Path) -> None:
+    content = (
+        "name: llama3-8b-instruct\nprojectId: '4501'\nclusterId: c-1\n"
+        "spec:\n  image: nvcr.io/nim/meta/llama-3.1-8b-instruct:1.3.3\n"
+    )
+    code, report = findings_of(tmp_path, content, "--select", "K015,S")
+    assert code == 1
+    assert [(f["rule"], f["pointer"], f["severity"]) for f in report["findings"]] == [
+        ("K015", "/name", "error"),
+        ("K015", "/projectId", "error"),
+        ("K015", "/clusterId", "error"),
+    ]
+    assert "belongs under metadata (metadata.name)" in report["findings"][0]["message"]
+    code, report = findings_of(tmp_path, content, "--kind", "create", "--select", "K015,S")
+    assert {f["rule"] for f in report["findings"]} == {"K015"}
+
+
+def test_spec_null_in_a_create_is_like_an_empty_spec(tmp_path: Path) -> None:
+    head = "metadata:\n  name: llama\n  projectId: '4501'\n"
+    _, empty = findings_of(tmp_path, head + "spec: {}\n")
+    code, null = findings_of(tmp_path, head + "spec: null\n")
+    assert code == 1
+    rules = {f["rule"] for f in null["findings"]}
+    assert "I001" in rules and rules == {f["rule"] for f in empty["findings"]}
+
+
+def test_config_kinds_fix_the_kind_per_path(tmp_path: Path) -> None:
+    tree(
+        tmp_path,
+        {
+            "repo/.nimlint.yaml": "kinds:\n  'deploy/updates/*': update\n",
+            "repo/deploy/updates/scale.yaml": "metadata:\n  name: x\nspec:\n  replicas: 2\n",
+            "repo/deploy/llama.yaml": GOOD,
+        },
+    )
+    _, report, _ = run_json("repo", cwd=tmp_path)
+    assert {(d["file"], d["kind"], d["kindFrom"]) for d in report["documents"]} == {
+        ("repo/deploy/updates/scale.yaml", "update", "config"),
+        ("repo/deploy/llama.yaml", "create", "detected"),
+    }
+    # as an update, metadata is an unknown key (a create would need projectId instead)
+    assert [(f["rule"], f["pointer"]) for f in report["findings"]] == [("S008", "/metadata")]
+    text = nimlint("check", "--select", "S", "repo", cwd=tmp_path).stdout.decode()
+    assert "scale.yaml:" in text and "read as" not in text  # configured: no note
+    (tmp_path / "repo" / "deploy" / "updates" / "scale.yaml").write_text("spec:\n  replicas: -1\n")
+    (tmp_path / "repo" / ".nimlint.yaml").write_text("kinds: {}\n")
+    text = nimlint("check", "repo/deploy/updates", cwd=tmp_path).stdout.decode()
+    assert "= note: repo/deploy/updates/scale.yaml read as update (detected" in text
+
+
+def test_config_kinds_rejects_an_unknown_kind(tmp_path: Path) -> None:
+    tree(tmp_path, {".nimlint.yaml": "kinds: {'*': patch}\n", "x.yaml": GOOD})
+    result = nimlint("check", "x.yaml", cwd=tmp_path)
+    assert result.returncode == 2 and b"'patch' is not create, update or response" in result.stderr
+
+
+# --- real-world specs ---------------------------------------------------------------------
+
+REAL_WORLD = Path(__file__).parent / "fixtures" / "real-world"
+
+
+def test_real_world_specs_lint_without_error() -> None:
+    code, report, stderr = run_json("--fail-on", "error", str(REAL_WORLD), cwd=REAL_WORLD.parent)
+    errors = [f for f in report["findings"] if f["severity"] == "error"]
+    assert (code, errors, stderr) == (0, [], "")
+    assert report["summary"]["files"] == len(list(REAL_WORLD.iterdir()))
+
+
+def test_pre_commit_hook_never_passes_the_config_file() -> None:
+    import re
+
+    import yaml
+
+    manifest = Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml"
+    exclude = re.compile(yaml.safe_load(manifest.read_text("utf-8"))[0]["exclude"])
+    assert exclude.search(".nimlint.yaml") and exclude.search("deploy/nim/.nimlint.yaml")
+    assert not exclude.search("deploy/nim/llama.yaml")
+    assert not exclude.search("deploy/nim/x.nimlint.yaml.bak.yaml")
