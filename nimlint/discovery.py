@@ -12,8 +12,8 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
@@ -33,8 +33,7 @@ DEFAULT_EXCLUDE = (
 )
 
 
-@dataclass(frozen=True)
-class WalkRules:
+class WalkRules(NamedTuple):
     """How folders are walked: name patterns, gitignore-style patterns, .gitignore or not."""
 
     names: tuple[str, ...] = DEFAULT_EXCLUDE
@@ -42,13 +41,13 @@ class WalkRules:
     respect_gitignore: bool = True
 
 
-@dataclass
 class Discovery:
     """The files to lint, in order and each once; which were found by walking; error lines."""
 
-    files: list[str] = field(default_factory=list)
-    walked: set[str] = field(default_factory=set)
-    errors: list[str] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.files: list[str] = []
+        self.walked: set[str] = set()
+        self.errors: list[str] = []
 
 
 def discover(paths: Sequence[str], rules_for=lambda folder: WalkRules()) -> Discovery:
