@@ -1,0 +1,110 @@
+"""The GitHub Action (action.yml) and the README's first command, run as a runner would."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+BAD = 'metadata: {name: llama, projectId: "1"}\nspec:\n  replicas: -1\n'
+GOOD = (ROOT / "examples" / "llama3-8b-instruct.yaml").read_text("utf-8")
+EXPRESSION = re.compile(r"\$\{\{\s*([\w.-]+)\s*\}\}")
+
+
+def _substitute(text: str, context: dict[str, str]) -> str:
+    """Evaluate the ``${{ name }}`` expressions the action uses (unknown ones fail)."""
+    return EXPRESSION.sub(lambda m: context[m[1]], text)
+
+
+def run_action(workspace: Path, runner_temp: Path, **inputs: str) -> subprocess.CompletedProcess:
+    """Run every step of action.yml with bash, as a composite action runs, in ``workspace``."""
+    action = yaml.safe_load((ROOT / "action.yml").read_text("utf-8"))
+    assert action["runs"]["using"] == "composite"
+    context = {"github.action_path": str(ROOT)}
+    for name, spec in action["inputs"].items():
+        context[f"inputs.{name}"] = inputs.get(name.replace("-", "_"), spec.get("default", ""))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "NIMLINT_"))}
+    env.update(
+        GITHUB_ACTIONS="true",
+        GITHUB_WORKSPACE=str(workspace),
+        GITHUB_ACTION_PATH=str(ROOT),
+        RUNNER_TEMP=str(runner_temp),
+    )
+    result = None
+    for step in action["runs"]["steps"]:
+        assert step["shell"] == "bash"
+        step_env = {**env, **{k: _substitute(v, context) for k, v in step.get("env", {}).items()}}
+        assert "${{" not in step["run"], "inputs must reach the script through env"
+        result = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            cwd=workspace,
+            env=step_env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if result.returncode != 0:
+            return result
+    return result
+
+
+@pytest.mark.slow
+def test_action_installs_from_its_checkout_and_annotates(tmp_path: Path) -> None:
+    workspace, temp = tmp_path / "repo", tmp_path / "temp"
+    (workspace / "deploy nim").mkdir(parents=True)
+    temp.mkdir()
+    (workspace / "deploy nim" / "bad.yaml").write_text(BAD)
+    (workspace / "deploy nim" / "good.yaml").write_text(GOOD)
+    result = run_action(
+        workspace,
+        temp,
+        paths="deploy nim/bad.yaml\n\ndeploy nim/good.yaml\n",
+        args="--select S --fail-on error",
+        sarif_file="nimlint.sarif",
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        "::error file=deploy nim/bad.yaml,line=3,col=13,endLine=3,endColumn=15,title=S004"
+        "::spec.replicas must be at least 0; got -1"
+    ]
+    sarif = json.loads((workspace / "nimlint.sarif").read_text("utf-8"))
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["S004"]
+    assert (temp / "nimlint-venv" / "bin" / "nimlint").exists()  # the runner's Python untouched
+    clean = run_action(workspace, temp, paths="deploy nim/good.yaml")
+    assert (clean.returncode, clean.stdout) == (0, "")
+
+
+def _readme_first_command() -> str:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    block = re.search(r"```sh\n(.*?)```", readme, re.S)[1]
+    return block.splitlines()[0].split("  #")[0].strip()
+
+
+def test_readme_first_command_installs_into_a_virtualenv() -> None:
+    command = _readme_first_command()
+    assert command.startswith("python3 -m venv .venv && ")
+    # PEP 668: no pip outside the virtualenv (Debian and Ubuntu's system pip refuses).
+    assert re.findall(r"\S*pip\b", command) == [".venv/bin/pip"]
+
+
+@pytest.mark.slow
+def test_readme_first_command_works_in_a_fresh_copy(tmp_path: Path) -> None:
+    copy = tmp_path / "nimlint"
+    ignore = shutil.ignore_patterns(".venv", ".git", "__pycache__", ".*_cache", ".hypothesis")
+    shutil.copytree(ROOT, copy, ignore=ignore)
+    result = subprocess.run(
+        ["bash", "-c", _readme_first_command()],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "All checks passed" in result.stdout
