@@ -108,3 +108,16 @@ def test_readme_first_command_works_in_a_fresh_copy(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "All checks passed" in result.stdout
+
+
+def test_readme_action_snippet_uses_the_action_inputs() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    [block] = [
+        b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "uses: nimlint/nimlint@" in b
+    ]
+    steps = yaml.safe_load(block)["jobs"]["nimlint"]["steps"]
+    [step] = [s for s in steps if s.get("uses", "").startswith("nimlint/nimlint@")]
+    action = yaml.safe_load((ROOT / "action.yml").read_text("utf-8"))
+    assert set(step["with"]) <= set(action["inputs"])
+    upload = next(s for s in steps if "upload-sarif" in s.get("uses", ""))
+    assert upload["with"]["sarif_file"] == step["with"]["sarif-file"]

@@ -654,7 +654,7 @@ def test_doc_spec_with_modeline_lints_clean(tmp_path):
 
 
 def _workflow() -> dict:
-    return yaml.safe_load(doc_block("yaml", "upload-sarif"))
+    return yaml.safe_load(doc_block("yaml", "run: nimlint check --format sarif"))
 
 
 def _step(job: dict, needle: str) -> dict:
