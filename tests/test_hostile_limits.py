@@ -147,14 +147,23 @@ def test_long_inputs_to_every_pattern_end_in_linear_time() -> None:
 
 
 def test_documents_per_file_are_capped(tmp_path: Path) -> None:
-    # 2,000,000 empty documents ran out of memory: the first MAX_DOCUMENTS are linted (each
-    # empty one is a P004), the cap is reported once, where the next document starts.
+    # 2,000,000 empty documents ran out of memory: the first MAX_DOCUMENTS are read (empty
+    # ones are ignored, as kubectl does), the cap is reported once, where the next starts.
     path = tmp_path / "stream.yaml"
     path.write_text("---\n" * 2_000_000)
     found = findings(str(path))
-    assert placed(found, "P004") == list(range(2, MAX_DOCUMENTS + 2))  # after each "---"
     assert placed(found, "P006") == [MAX_DOCUMENTS + 1]
-    assert len(found) == MAX_DOCUMENTS + 1
+    assert len(found) == 1
+
+
+def test_documents_past_the_cap_are_not_linted(tmp_path: Path) -> None:
+    # Each of the first MAX_DOCUMENTS bodies is linted; the cap is reported where the next starts.
+    body = "---\nmetadata: {name: a, projectId: 1}\n"  # one S001 each (projectId is a string)
+    path = tmp_path / "stream.yaml"
+    path.write_text(body * (MAX_DOCUMENTS + 5))
+    found = findings(str(path))
+    assert placed(found, "S001") == list(range(2, 2 * MAX_DOCUMENTS + 1, 2))
+    assert placed(found, "P006") == [2 * MAX_DOCUMENTS + 1]
 
 
 # --- lone surrogates ----------------------------------------------------------------------
