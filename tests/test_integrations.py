@@ -654,7 +654,8 @@ def test_doc_spec_with_modeline_lints_clean(tmp_path):
 
 
 def _workflow() -> dict:
-    return yaml.safe_load(doc_block("yaml", "run: nimlint check --format sarif"))
+    lint_options = "--output-file nimlint.sarif --format github deploy/nim/"
+    return yaml.safe_load(doc_block("yaml", lint_options))
 
 
 def _step(job: dict, needle: str) -> dict:
