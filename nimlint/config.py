@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from nimlint.findings import Severity
+from nimlint.messages import clip
 from nimlint.schema.kinds import KINDS
 
 KEYS = (
@@ -121,35 +122,57 @@ def find_config_file(start: Path) -> Path | None:
         if candidate.is_file():
             return candidate
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and "[tool.nimlint" in _read(pyproject):
+        if pyproject.is_file() and _has_nimlint_table(pyproject):
             return pyproject
     return None
+
+
+def _has_nimlint_table(pyproject: Path) -> bool:
+    """Does this pyproject.toml hold a ``tool.nimlint`` table, however TOML spells it
+    (``[tool.nimlint]``, dotted keys, inline tables)? Parsed, never searched as text."""
+    text = _read(pyproject)
+    if "nimlint" not in text:  # cheap: no spelling of the table can avoid the word
+        return False
+    tool = _parse_toml(text, pyproject).get("tool", {})
+    return isinstance(tool, dict) and "nimlint" in tool
 
 
 @cache
 def load_config(path: Path) -> Config:
     """Read and check one configuration file."""
     text = _read(path)
-    try:
-        if path.name == "pyproject.toml":
-            table = _toml(text).get("tool", {}).get("nimlint", {})
-        else:
-            import yaml
-
-            table = yaml.load(text, Loader=yaml.CSafeLoader) or {}
-    except Exception as exc:  # noqa: BLE001 - any parse error of the user's file
-        raise ConfigError(f"{path}: cannot parse: {exc}") from None
+    if path.name == "pyproject.toml":
+        table = _parse_toml(text, path).get("tool", {}).get("nimlint", {})
+    else:
+        table = _parse_yaml(text, path)
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: the configuration must be a mapping")
     return parse_table(table, path)
 
 
-def _toml(text: str) -> dict:
+def _parse_toml(text: str, path: Path) -> dict:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
-    return tomllib.loads(text)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:  # its message ends "(at line N, column M)"
+        raise ConfigError(f"{path}: cannot parse: {clip(str(exc))}") from None
+
+
+def _parse_yaml(text: str, path: Path) -> Any:
+    import yaml
+
+    try:
+        return yaml.load(text, Loader=yaml.CSafeLoader) or {}
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        reason = exc.problem or exc.context or "not valid YAML"
+        raise ConfigError(f"{where}: cannot parse: {clip(reason)}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: cannot parse: {clip(str(exc))}") from None
 
 
 def _read(path: Path) -> str:
@@ -162,48 +185,64 @@ def _read(path: Path) -> str:
 def parse_table(table: Mapping[str, Any], path: Path) -> Config:
     """Check the keys and values of a configuration table."""
     root = path.parent.resolve()
-    for key in table:
-        if key not in KEYS:
-            raise ConfigError(f"{path}: unknown key {key!r} (known: {', '.join(KEYS)})")
+    errors = [
+        f"{path}: unknown key {clip(repr(key))} (known: {', '.join(KEYS)})"
+        for key in table
+        if key not in KEYS
+    ]
     values: dict[str, Any] = {"root": root, "source": path}
-    if "select" in table:
-        values["select"] = _ids(table["select"], path, "select")
-    if "ignore" in table:
-        values["ignore"] = _ids(table["ignore"], path, "ignore")
-    if "severity" in table:
-        values["severity"] = parse_severities(table["severity"], f"{path}: key 'severity'")
-    if "per-file-ignores" in table:
-        globs = table["per-file-ignores"]
-        if not isinstance(globs, dict):
-            raise ConfigError(f"{path}: key 'per-file-ignores' must map globs to rule ids")
-        values["per_file_ignores"] = tuple(
-            (str(g), _ids(ids, path, f"per-file-ignores.{g}")) for g, ids in globs.items()
-        )
-    if "fail-on" in table:
-        values["fail_on"] = _severity(table["fail-on"], f"{path}: key 'fail-on'")
-    if "extra-rules" in table:
-        values["extra_rules"] = _paths(table["extra-rules"], root, f"{path}: key 'extra-rules'")
-    if "policy" in table:
-        values["policy"] = _paths(table["policy"], root, f"{path}: key 'policy'")
-    if "openapi" in table:
-        if not isinstance(table["openapi"], str):
-            raise ConfigError(f"{path}: key 'openapi' must be a path")
-        values["openapi"] = root / table["openapi"]
-    if "bases" in table:
-        bases = table["bases"]
-        if not isinstance(bases, dict) or not all(isinstance(b, str) for b in bases.values()):
-            raise ConfigError(f"{path}: key 'bases' must map globs to base files")
-        values["bases"] = tuple((str(glob), root / base) for glob, base in bases.items())
-    for key in ("exclude", "extend-exclude"):
+    for key, parse in _value_parsers(root, path).items():
         if key in table:
-            values[key.replace("-", "_")] = _patterns(table[key], path, key)
-    if "respect-gitignore" in table:
-        if not isinstance(table["respect-gitignore"], bool):
-            raise ConfigError(f"{path}: key 'respect-gitignore' must be true or false")
-        values["respect_gitignore"] = table["respect-gitignore"]
-    if "kinds" in table:
-        values["kinds"] = _kinds(table["kinds"], path)
+            try:
+                values[key.replace("-", "_")] = parse(table[key])
+            except ConfigError as exc:
+                errors.extend(exc.args)
+    if errors:
+        raise ConfigError(*errors)
     return Config(**values)
+
+
+def _value_parsers(root: Path, path: Path) -> dict[str, Any]:
+    """Key -> function from the key's value to its Config field; each raises ConfigError."""
+    return {
+        "select": lambda value: _ids(value, path, "select"),
+        "ignore": lambda value: _ids(value, path, "ignore"),
+        "severity": lambda value: parse_severities(value, f"{path}: key 'severity'"),
+        "per-file-ignores": lambda value: _per_file_ignores(value, path),
+        "fail-on": lambda value: _severity(value, f"{path}: key 'fail-on'"),
+        "extra-rules": lambda value: _paths(value, root, f"{path}: key 'extra-rules'"),
+        "policy": lambda value: _paths(value, root, f"{path}: key 'policy'"),
+        "openapi": lambda value: _path(value, root, f"{path}: key 'openapi'"),
+        "bases": lambda value: _bases(value, root, path),
+        "exclude": lambda value: _patterns(value, path, "exclude"),
+        "extend-exclude": lambda value: _patterns(value, path, "extend-exclude"),
+        "respect-gitignore": lambda value: _flag(value, f"{path}: key 'respect-gitignore'"),
+        "kinds": lambda value: _kinds(value, path),
+    }
+
+
+def _per_file_ignores(globs: Any, path: Path) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(globs, dict):
+        raise ConfigError(f"{path}: key 'per-file-ignores' must map globs to rule ids")
+    return tuple((str(g), _ids(ids, path, f"per-file-ignores.{g}")) for g, ids in globs.items())
+
+
+def _path(value: Any, root: Path, where: str) -> Path:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where} must be a path")
+    return root / value
+
+
+def _bases(bases: Any, root: Path, path: Path) -> tuple[tuple[str, Path], ...]:
+    if not isinstance(bases, dict) or not all(isinstance(b, str) for b in bases.values()):
+        raise ConfigError(f"{path}: key 'bases' must map globs to base files")
+    return tuple((str(glob), root / base) for glob, base in bases.items())
+
+
+def _flag(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where} must be true or false")
+    return value
 
 
 def _paths(value: Any, root: Path, where: str) -> tuple[Path, ...]:

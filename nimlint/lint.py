@@ -155,11 +155,11 @@ class Linter:
 
     def walk_rules(self, folder: Path) -> WalkRules:
         """How to walk ``folder``: the excludes of its configuration and of the command line."""
-        source = self.options.config_file or find_config_file(folder.resolve())
+        source = self._config_file(folder)
         try:
             config = load_config(source.resolve()) if source else Config()
         except ConfigError as exc:
-            raise UsageError(str(exc)) from None
+            raise UsageError(*exc.args) from None
         patterns = [(config.root, config.exclude or ()), (config.root, config.extend_exclude)]
         return WalkRules(
             names=DEFAULT_EXCLUDE if config.exclude is None else (),
@@ -269,7 +269,7 @@ class Linter:
             try:
                 self._bases[base] = patch.load_base(base)
             except patch.BaseError as exc:
-                raise UsageError(str(exc)) from None
+                raise UsageError(*exc.args) from None
 
         layer = extend = None
         if setup.policy is not None:
@@ -508,12 +508,17 @@ def check_selectors(config: Config, registry: Registry) -> None:
         *config.ignore,
         *(i for _, ids in config.per_file_ignores for i in ids),
     ]
-    for selector in selectors:
-        if not _names_rules(selector, registry):
-            raise UsageError(f"{where}unknown rule id, prefix or name {selector!r}")
-    for selector in config.severity:
-        if not _names_rules(selector, registry):
-            raise UsageError(f"{where}key 'severity': unknown rule id, prefix or name {selector!r}")
+    unknown = [
+        f"{where}unknown rule id, prefix or name {selector!r}"
+        for selector in selectors
+        if not _names_rules(selector, registry)
+    ] + [
+        f"{where}key 'severity': unknown rule id, prefix or name {selector!r}"
+        for selector in config.severity
+        if not _names_rules(selector, registry)
+    ]
+    if unknown:
+        raise UsageError(*unknown)
 
 
 def lint_paths(
