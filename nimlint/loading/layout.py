@@ -13,8 +13,8 @@ import bisect
 import re
 
 BREAKS = "\x85\u2028\u2029"
-_PRIVATE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd]")
-_CANDIDATES = (*range(0xE000, 0xF900), *range(0xF0000, 0xFFFFE))
+_PRIVATE = "[\ue000-\uf8ff\U000f0000-\U000ffffd]"  # compiled only when needed (~3 ms)
+_CANDIDATES = (range(0xE000, 0xF900), range(0xF0000, 0xFFFFE))  # lazy: no tuple at import
 
 
 class Layout:
@@ -29,8 +29,8 @@ class Layout:
         """``text`` with NEL, U+2028 and U+2029 replaced by unused private-use characters."""
         if not any(b in text for b in BREAKS):
             return text
-        used = set(_PRIVATE.findall(text))
-        free = (chr(c) for c in _CANDIDATES if chr(c) not in used)
+        used = set(re.findall(_PRIVATE, text))
+        free = (chr(c) for block in _CANDIDATES for c in block if chr(c) not in used)
         placeholders = [next(free) for _ in BREAKS]
         self.table = {ord(p): b for p, b in zip(placeholders, BREAKS, strict=True)}
         return text.translate({ord(b): p for b, p in zip(BREAKS, placeholders, strict=True)})
