@@ -479,7 +479,8 @@ def test_runai_format_lists_a_compliant_document_with_no_issues(tmp_path: Path) 
     )
     result = nimlint("check", "--select", "C", "--format", "runai", "--policy", EXAMPLE, spec)
     assert result.returncode == 0
-    assert json.loads(result.stdout) == [{"file": str(spec), "document": 0, "complianceIssues": []}]
+    # "document" is the 1-based index of the document in its file, as the issue specifies.
+    assert json.loads(result.stdout) == [{"file": str(spec), "document": 1, "complianceIssues": []}]
 
 
 def test_runai_format_under_worker_processes(tmp_path: Path) -> None:

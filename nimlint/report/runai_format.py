@@ -1,6 +1,7 @@
 """Run:ai's own shape: one entry per document linted under a policy, with its issues.
 
-Each entry is ``{"file", "document", "complianceIssues": [{"field", "details", "rule"}]}``,
+Each entry is ``{"file", "document", "complianceIssues": [{"field", "details", "rule"}]}``
+(``document``: the 1-based index of the document in its file),
 the ``complianceIssues`` of the server's SubmissionErrorV2 (field dotted, relative to spec).
 """
 
@@ -23,7 +24,7 @@ def render(report: Report, *, color: bool) -> str:
                 {"field": printable(field), "details": printable(details), "rule": rule}
             )
     entries = [
-        {"file": file, "document": document, "complianceIssues": found}
+        {"file": file, "document": document + 1, "complianceIssues": found}
         for (file, document), found in issues.items()
     ]
     return json.dumps(entries, indent=2, ensure_ascii=False) + "\n"
