@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from test_cli import nimlint
+from test_trust import HOUSE_RULE
 
 BAD = 'metadata: {name: a, projectId: "1"}\nspec:\n  replicas: -1\n  replica: 2\n'
 
@@ -91,21 +92,7 @@ def test_bad_config_is_exit_two_with_file_key_and_reason(
 
 
 def test_extra_rules_from_config_and_cli(project: Path) -> None:
-    (project / "house.yaml").write_text(
-        """rules:
-  - id: HOUSE001
-    name: replicas-at-most-four
-    severity: warning
-    summary: House limit of four replicas.
-    rationale: Capacity planning.
-    bad: "spec: {replicas: 5}\\n"
-    good: "spec: {replicas: 4}\\n"
-    check:
-      where: /spec
-      function: range
-      options: {field: replicas, maximum: 4}
-"""
-    )
+    (project / "house.yaml").write_text(HOUSE_RULE)
     spec = project / "deploy" / "a.yaml"
     spec.write_text('metadata: {name: a, projectId: "1"}\nspec: {replicas: 7}\n')
     by_cli = nimlint(
