@@ -26,7 +26,7 @@ CHECK_HELP = """Lint NIM service request bodies (YAML or JSON files, directories
 \b
 Examples:
   nimlint check deploy/nim/llama.yaml
-  nimlint check deploy/                      # every .yaml/.yml/.json below
+  nimlint check deploy/                      # NIM bodies in .yaml/.yml/.json below
   nimlint check --format gcc specs/*.yaml    # FILE:LINE:COL: SEVERITY: MESSAGE [RULE]
   nimlint check --format sarif --output-file nimlint.sarif --format text deploy/
   cat spec.yaml | nimlint check --stdin-filename deploy/spec.yaml -
@@ -37,7 +37,8 @@ Examples:
 
 \b
 Exit codes: 0 no finding at or above --fail-on (default: error), or --exit-zero;
-1 some finding is; 2 usage error, bad configuration, or a path that cannot be read.
+1 some finding is (with --diff: a fix would be applied); 2 usage error, bad
+configuration or policy, or a path that cannot be read; 130 interrupted (Ctrl-C).
 """
 
 
