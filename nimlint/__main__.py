@@ -1,5 +1,5 @@
 """``python -m nimlint``."""
 
-from nimlint.cli import main
+from nimlint.console import main
 
 main()

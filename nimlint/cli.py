@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from pathlib import Path
 
@@ -19,7 +18,7 @@ LEVELS = tuple(str(level) for level in sorted(Severity, reverse=True))
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 TEXT_FORMATS = ("text", "concise")
-EXIT_INTERRUPTED = 128 + signal.SIGINT  # 130, as a shell reports a job ended by Ctrl-C
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a job ended by Ctrl-C
 
 CHECK_HELP = """Lint NIM service request bodies (YAML or JSON files, directories, or - for stdin).
 

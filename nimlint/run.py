@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,6 +54,7 @@ def run_parallel(paths: Sequence[str], options: Options, jobs: int | None) -> Li
 def _fan_out(files: list[str], workers: int) -> LintResult:
     """Lint ``files`` in ``workers`` forked processes; Ctrl-C stops them all at once."""
     import multiprocessing
+    import signal
     from concurrent.futures import ProcessPoolExecutor
 
     size = -(-len(files) // (workers * 4))
@@ -107,6 +107,8 @@ def _kill_workers(pool) -> None:
 
 def _ignore_interrupts() -> None:
     """Workers leave Ctrl-C to the parent, which ends them; no traceback from each worker."""
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
