@@ -40,7 +40,14 @@ def detect_kind(data: Any, shape_of: Callable[[str], Shape] | None = None) -> st
         from nimlint.schema.schemaset import shipped
 
         shape_of = _shipped_shapes(shipped)
-    return min(KINDS, key=lambda kind: misfits(data, shape_of(kind)))
+    best, fewest = KINDS[0], None
+    for kind in KINDS:
+        count = misfits(data, shape_of(kind))
+        if fewest is None or count < fewest:
+            best, fewest = kind, count
+        if fewest == 0:
+            break  # nothing fits better, and ties go to the earlier kind: later shapes unbuilt
+    return best
 
 
 @cache
