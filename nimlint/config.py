@@ -10,10 +10,10 @@ from __future__ import annotations
 import fnmatch
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from nimlint.findings import Severity
 from nimlint.messages import clip
@@ -40,13 +40,12 @@ class ConfigError(ValueError):
     """A configuration file (or option) that cannot be used: file, key and reason."""
 
 
-@dataclass(frozen=True)
-class Config:
-    """Resolved settings for a set of files."""
+class Config(NamedTuple):
+    """Resolved settings for a set of files (a NamedTuple: a dataclass costs start-up time)."""
 
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    severity: Mapping[str, Severity] = field(default_factory=dict)
+    severity: Mapping[str, Severity] = MappingProxyType({})
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     fail_on: Severity = Severity.ERROR
     extra_rules: tuple[Path, ...] = ()
@@ -57,7 +56,7 @@ class Config:
     extend_exclude: tuple[str, ...] = ()
     respect_gitignore: bool = True
     kinds: tuple[tuple[str, str], ...] = ()  # (glob relative to root, document kind)
-    root: Path = field(default_factory=Path.cwd)
+    root: Path | None = None  # globs are relative to it; None: the current directory
     source: Path | None = None
 
     def enabled(self, rule_id: str, path: str) -> bool:
@@ -101,16 +100,16 @@ class Config:
 
     def merged(self, overrides: Mapping[str, Any]) -> Config:
         """This config with command-line values (already parsed) on top."""
-        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+        return self._replace(**{k: v for k, v in overrides.items() if v is not None})
 
 
 def _matches(rule_id: str, selectors: tuple[str, ...]) -> bool:
     return any(selector == "ALL" or rule_id.startswith(selector) for selector in selectors)
 
 
-def _relative(path: str, root: Path) -> str:
+def _relative(path: str, root: Path | None) -> str:
     try:
-        return Path(path).resolve().relative_to(root).as_posix()
+        return Path(path).resolve().relative_to(root or Path.cwd()).as_posix()
     except ValueError:
         return Path(path).as_posix()
 

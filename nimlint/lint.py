@@ -6,7 +6,6 @@ import os
 import re
 import stat
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace  # Config is still a dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -160,7 +159,8 @@ class Linter:
             config = load_config(source.resolve()) if source else Config()
         except ConfigError as exc:
             raise UsageError(*exc.args) from None
-        patterns = [(config.root, config.exclude or ()), (config.root, config.extend_exclude)]
+        root = config.root or Path.cwd()
+        patterns = [(root, config.exclude or ()), (root, config.extend_exclude)]
         return WalkRules(
             names=DEFAULT_EXCLUDE if config.exclude is None else (),
             patterns=(*patterns, (Path.cwd(), self.options.exclude)),
@@ -486,8 +486,7 @@ def resolve_rule_names(config: Config, registry: Registry) -> Config:
     def all_ids(selectors: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(to_id(s) for s in selectors)
 
-    return replace(
-        config,
+    return config._replace(
         select=all_ids(config.select),
         ignore=all_ids(config.ignore),
         per_file_ignores=tuple((glob, all_ids(s)) for glob, s in config.per_file_ignores),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
+import pickle
 import re
 from fractions import Fraction
 
@@ -158,8 +158,11 @@ def test_comparisons():
 def test_quantity_is_frozen_and_compares_by_value_only():
     q = parse_quantity("1")
     assert q == Quantity(Fraction(1000, 1000), "m", "1000m")
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError):
         q.value = Fraction(2)  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del q.text
+    assert pickle.loads(pickle.dumps(q)) == q and str(pickle.loads(pickle.dumps(q))) == "1"
     assert q != 1
     with pytest.raises(TypeError):
         _ = q < 2  # type: ignore[operator]

@@ -29,9 +29,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
+from functools import lru_cache, total_ordering
 
 from nimlint.messages import MAX_QUOTED, show
 
@@ -53,13 +52,42 @@ class QuantityError(ValueError):
     """A string that Kubernetes would not accept as a quantity."""
 
 
-@dataclass(frozen=True, order=True)
+@total_ordering
 class Quantity:
-    """A parsed quantity; equality, ordering and hashing use only the exact ``value``."""
+    """A parsed quantity, immutable; equality, ordering and hashing use only the exact ``value``.
 
+    A plain class, not a dataclass: the decorator costs start-up time (benchmarks/startup.py).
+    """
+
+    __slots__ = ("suffix", "text", "value")
     value: Fraction
-    suffix: str = field(compare=False)
-    text: str = field(compare=False)
+    suffix: str
+    text: str
+
+    def __init__(self, value: Fraction, suffix: str, text: str):
+        for name, item in (("value", value), ("suffix", suffix), ("text", text)):
+            object.__setattr__(self, name, item)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field {name!r}: a Quantity is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field {name!r}: a Quantity is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return self.value == other.value if isinstance(other, Quantity) else NotImplemented
+
+    def __lt__(self, other: object) -> bool:
+        return self.value < other.value if isinstance(other, Quantity) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+    def __reduce__(self) -> tuple:
+        return (Quantity, (self.value, self.suffix, self.text))
+
+    def __repr__(self) -> str:
+        return f"Quantity(value={self.value!r}, suffix={self.suffix!r}, text={self.text!r})"
 
     def __str__(self) -> str:
         return self.text
