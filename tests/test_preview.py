@@ -188,9 +188,10 @@ def test_effective_prints_yaml(tmp_path):
 
 def test_plain_check_does_not_import_the_preview_code():
     code = (
-        "import sys, runpy\n"
+        "import sys\n"
+        "from nimlint.cli import main\n"  # the console entry would end the process at once
         "sys.argv = ['nimlint', 'check', 'examples/llama3-8b-instruct.yaml']\n"
-        "try:\n    runpy.run_module('nimlint', run_name='__main__')\n"
+        "try:\n    main()\n"
         "except SystemExit:\n    pass\n"
         "print(sorted(m for m in sys.modules if m.startswith('nimlint.effective')))\n"
     )
