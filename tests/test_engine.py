@@ -162,6 +162,30 @@ def test_rule_modules_import_only_for_rules_that_run(tmp_path: Path) -> None:
     assert out.stdout.splitlines() == ["[]", "['nimlint.checks.tolerations']"], out.stderr
 
 
+def test_a_rule_sets_documentation_is_built_only_when_listed(monkeypatch) -> None:
+    """Calling checks (what a lint run does) never dedents docstrings; listing rules does."""
+    from nimlint.engine import python_rules
+
+    rules = python_rules.RuleSet()
+
+    @rules.rule("ZZ001", name="n", severity="info", summary="s.", bad="  a: 1", good="  a: 2")
+    def check(ctx):
+        """
+        Why, indented.
+        """
+        yield from ()
+
+    def refuse(text):
+        raise AssertionError("documentation built")
+
+    monkeypatch.setattr(python_rules.inspect, "cleandoc", refuse)
+    assert rules.check_of("ZZ001") is check and rules.check_of("ZZ002") is None
+    monkeypatch.undo()
+    [rule] = list(rules)
+    assert (rule.rationale, rule.bad, rule.good) == ("Why, indented.", "a: 1\n", "a: 2\n")
+    assert rule.check is check and len(rules) == 1
+
+
 def test_unwritable_rule_cache_is_ignored(tmp_path: Path, monkeypatch) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")

@@ -69,8 +69,7 @@ class LazyCheck:
 
     def __call__(self, context):
         if self._check is None:
-            rules = importlib.import_module(self.module).RULES
-            self._check = next(rule.check for rule in rules if rule.id == self.rule_id)
+            self._check = importlib.import_module(self.module).RULES.check_of(self.rule_id)
         return self._check(context)
 
     def __repr__(self) -> str:
