@@ -332,7 +332,6 @@ def _write_fixes(result, stdin: bytes) -> None:
 def _write_reports(result, formats, outputs, *, color, quiet, statistics, to_stderr) -> None:
     """Write the --output-file reports first, so a write error never follows a clean summary."""
     from nimlint.report import Report, render
-    from nimlint.report.statistics import render_statistics
 
     report = Report(
         result.findings,
@@ -351,6 +350,8 @@ def _write_reports(result, formats, outputs, *, color, quiet, statistics, to_std
     for fmt, target in sorted(pairs, key=lambda pair: pair[1] is None):
         use_color = target is None and fmt in TEXT_FORMATS and _want_color(color) and not to_stderr
         if statistics and target is None and fmt in TEXT_FORMATS:
+            from nimlint.report.statistics import render_statistics
+
             text = render_statistics(report, color=use_color)
         else:
             text = render(report, fmt, color=use_color)

@@ -15,7 +15,6 @@ from nimlint.discovery import DEFAULT_EXCLUDE, STDIN, Discovery, WalkRules, disc
 from nimlint.engine.context import Context
 from nimlint.engine.declarative import RuleFileError
 from nimlint.engine.registry import Registry, build_registry
-from nimlint.engine.suppressions import apply, parse_directives
 from nimlint.findings import DocumentKind, Finding, Fix, Problem, Repair, Severity
 from nimlint.loading.layout import Layout
 from nimlint.loading.model import Document, ParseFailure
@@ -424,6 +423,8 @@ def _suppressed(
     findings: list[Finding], text: str, layout: Layout, name: str, setup: Setup
 ) -> list[Finding]:
     """Apply the file's suppression comments; report the unused (X001) and invalid (X003)."""
+    from nimlint.engine.suppressions import apply, parse_directives  # only files that have some
+
     ids = list(setup.registry)
     known = lambda selector: any(i.startswith(selector) for i in ids)  # noqa: E731
     directives, invalid = parse_directives(text, layout, known)

@@ -1,0 +1,88 @@
+"""What a plain ``nimlint check FILE`` imports: features cost nothing until they are used.
+
+Structural guards for issue 12 (no timing here; benchmarks/startup.py measures): each module
+below is imported only by the option or the content that needs it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "embedqa-autoscaling.yaml"
+
+# Run the command in-process (cli.main: the console entry would end the process) and print
+# the modules it imported.
+SCRIPT = """
+import json, sys
+from nimlint.cli import main
+sys.argv = ["nimlint", *sys.argv[1:]]
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted(sys.modules)))
+"""
+
+# Imported only when their feature is used.
+OPTIONAL = (
+    "nimlint.policy",  # --policy
+    "nimlint.effective",  # --base, --policy
+    "nimlint.fixer",  # --fix, --diff
+    "nimlint.engine.fix_edits",
+    "nimlint.engine.suppressions",  # a "# nimlint:" comment
+    "nimlint.report.statistics",  # --statistics
+    "nimlint.report.sarif_format",  # --format sarif
+    "ruamel",  # rendering a fix
+    "pathspec",  # walking a folder with a .gitignore
+    "tomllib",  # a pyproject.toml that mentions nimlint
+    "multiprocessing",  # --jobs, or 100 files and more
+    "signal",  # likewise
+    "dataclasses",  # never: records are NamedTuples or plain classes
+    "openapi_spec_validator",  # --openapi
+)
+
+
+def imported(tmp_path: Path, *args: str) -> set[str]:
+    run = subprocess.run(
+        [sys.executable, "-c", SCRIPT, *args], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert run.returncode == 0, run.stderr
+    return set(json.loads(run.stdout.splitlines()[-1]))
+
+
+def loaded(modules: set[str], prefix: str) -> bool:
+    return any(m == prefix or m.startswith(prefix + ".") for m in modules)
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Path:
+    target = tmp_path / "nim.yaml"
+    shutil.copy(EXAMPLE, target)
+    return target
+
+
+def test_a_plain_check_imports_no_optional_module(tmp_path: Path, spec: Path) -> None:
+    modules = imported(tmp_path, "check", spec.name)
+    assert [name for name in OPTIONAL if loaded(modules, name)] == []
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "module"),
+    [
+        ("  # nimlint: disable-next-line=S008\n  replica: 1\n", (), "nimlint.engine.suppressions"),
+        ("", ("--statistics",), "nimlint.report.statistics"),
+        ("", ("--format", "sarif"), "nimlint.report.sarif_format"),
+        ("", ("--diff",), "nimlint.fixer"),
+    ],
+)
+def test_the_feature_that_needs_a_module_imports_it(
+    tmp_path: Path, spec: Path, content: str, args: tuple[str, ...], module: str
+) -> None:
+    spec.write_text(spec.read_text() + content)
+    assert loaded(imported(tmp_path, "check", *args, spec.name), module)
