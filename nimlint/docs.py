@@ -1,4 +1,8 @@
-"""Rule documentation: the `nimlint rules` listing, `nimlint rule ID`, and docs/rules.md."""
+"""Rule documentation: the `nimlint rules` listing, `nimlint rule ID`, and docs/rules.md.
+
+Rule files and Python rule modules can come from a checkout, so every rule's text is shown
+through ``report.printable_rule`` (in JSON too: its strings are the escaped text).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,13 @@ import json
 from collections.abc import Mapping
 
 from nimlint.engine.model import KINDS, Rule
+from nimlint.report import printable_rule
 
 
 def rules_table(rules: Mapping[str, Rule]) -> str:
     lines = [
         f"{rule.id:<6} {rule.severity!s:<8} {rule.name:<36} fix: {rule.fix:<7} {rule.summary}"
-        for rule in rules.values()
+        for rule in map(printable_rule, rules.values())
     ]
     return "\n".join(lines) + "\n"
 
@@ -28,13 +33,14 @@ def rules_json(rules: Mapping[str, Rule]) -> str:
             "fix": rule.fix,
             "origin": rule.origin if rule.origin.startswith("plugin") else "",
         }
-        for rule in rules.values()
+        for rule in map(printable_rule, rules.values())
     ]
     return json.dumps(entries, indent=2) + "\n"
 
 
 def rule_markdown(rule: Rule, heading: str = "##") -> str:
     """One rule's documentation entry."""
+    rule = printable_rule(rule)
     kinds = ", ".join(k for k in KINDS if k in rule.kinds)
     return (
         f"{heading} {rule.id}\n\n"
@@ -58,6 +64,6 @@ def rules_reference(rules: Mapping[str, Rule]) -> str:
     )
     rows = "".join(
         f"| [{r.id}](#{r.id.lower()}) | {r.name} | {r.severity} | {r.fix} | {r.summary} |\n"
-        for r in rules.values()
+        for r in map(printable_rule, rules.values())
     )
     return head + rows + "\n" + "\n".join(rule_markdown(r) for r in rules.values())

@@ -25,3 +25,9 @@ def _escape(char: str) -> str:
     if code < 0x100:
         return f"\\x{code:02x}"
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def printable_lines(text: str) -> str:
+    """``text`` made printable line by line: its newlines stay (multi-line docs), no other
+    control character does (``\\r`` too is escaped)."""
+    return "\n".join(printable(line) for line in text.split("\n"))

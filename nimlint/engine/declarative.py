@@ -44,7 +44,10 @@ def _rule_file_validator():
 def load_rule_file(path: Path) -> list[Rule]:
     """Parse, validate and compile one rule file."""
     document = _read(path)
-    errors = list(_rule_file_validator().iter_errors(document))
+    try:
+        errors = list(_rule_file_validator().iter_errors(document))
+    except ValueError as exc:  # a YAML value that is not JSON data: a date, bytes, a set
+        raise RuleFileError(f"{path}: invalid rule file: {exc}") from None
     if errors:
         where = "/".join(str(p) for p in errors[0].instance_path) or "(top)"
         raise RuleFileError(f"{path}: invalid rule file at {where}: {errors[0].message}")

@@ -8,7 +8,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from nimlint.engine.model import Rule
-from nimlint.escaping import printable
+from nimlint.escaping import printable, printable_lines
 from nimlint.findings import DocumentKind, Finding, Severity
 
 FORMATS = ("text", "concise", "json", "gcc", "sarif", "github", "junit", "runai")
@@ -53,20 +53,38 @@ def render(report: Report, fmt: str, *, color: bool = False) -> str:
     return module.render(_escaped(report), color=color)
 
 
+_ONE_LINE_RULE_TEXT = ("id", "name", "summary", "origin", "reported_by", "fix")
+
+
+def printable_rule(rule: Rule) -> Rule:
+    """``rule`` with its text made printable: a rule file or a Python rule module is outside
+    text like any other. One-line fields (id, name, summary...) keep no newline; the docs
+    (rationale and examples) keep their newlines and nothing else unprintable."""
+    one_line = {f: printable(str(getattr(rule, f))) for f in _ONE_LINE_RULE_TEXT}
+    docs = {f: printable_lines(str(getattr(rule, f))) for f in ("rationale", "bad", "good")}
+    return rule._replace(**one_line, **docs)
+
+
 def _escaped(report: Report) -> Report:
     """``report`` with every outside text (file names, messages quoting keys and values,
-    pointers) made printable, the same way for every format."""
+    pointers, rule ids and metadata) made printable, the same way for every format: JSON and
+    SARIF too hold the escaped text, so what reads them and prints a field is safe as well.
+    Its ``rules`` are those with findings, the only ones a report describes."""
     findings = [
         f._replace(
+            rule=printable(f.rule),
             message=printable(f.message),
             file=printable(f.file),
             pointer=printable(f.pointer),
+            fix=f.fix and f.fix._replace(message=printable(f.fix.message)),
         )
         for f in report.findings
     ]
+    fired = {f.rule for f in report.findings} & report.rules.keys()
     return report._replace(
         findings=findings,
         files=[printable(file) for file in report.files],
+        rules={printable(rule): printable_rule(report.rules[rule]) for rule in fired},
         fail_on={printable(file): level for file, level in report.fail_on.items()},
         sources={printable(file): lines for file, lines in report.sources.items()},
     )

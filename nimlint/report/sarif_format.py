@@ -31,7 +31,13 @@ def artifact_location(file: str) -> dict[str, str]:
 
 
 def render(report: Report, *, color: bool) -> str:
-    """Render ``report`` as a SARIF log with one run (``color`` is ignored)."""
+    """Render ``report`` as a SARIF log with one run (``color`` is ignored).
+
+    A rule's ``id``, ``name``, ``shortDescription`` and ``fullDescription`` are its printable
+    text (``report.render`` escapes rule metadata for every format; the full description keeps
+    its newlines), then JSON-escaped, so a viewer that shows them raw shows no control
+    character. The ``helpUri`` anchor is percent-encoded.
+    """
     fired = sorted({f.rule for f in report.findings})
     index = {rule_id: i for i, rule_id in enumerate(fired)}
     descriptors = []
@@ -43,7 +49,7 @@ def render(report: Report, *, color: bool) -> str:
                 "name": rule.name,
                 "shortDescription": {"text": rule.summary},
                 "fullDescription": {"text": rule.rationale},
-                "helpUri": rule_doc_url(rule.id),
+                "helpUri": rule_doc_url(quote(rule.id, safe="")),
                 "defaultConfiguration": {"level": _LEVELS[rule.severity]},
             }
         )
