@@ -64,15 +64,16 @@ def cli() -> None:
     "formats",
     multiple=True,
     type=click.Choice(FORMATS),
-    help="Output format; repeat it to produce several reports (default: text, or "
-    "github inside GitHub Actions).",
+    help="Output format (default: text, or github inside GitHub Actions); repeat it for "
+    "several reports, giving each but one an --output-file (one report per stream).",
 )
 @click.option(
     "--output-file",
     "outputs",
     multiple=True,
     type=click.Path(dir_okay=False),
-    help="Write the report of the matching --format (1st file, 1st format...) here.",
+    help="Write the report of the matching --format (1st file, 1st format...) here; the "
+    "format left without one writes to standard output.",
 )
 @click.option("--kind", type=click.Choice(KINDS), help="Document kind (default: detected).")
 @click.option(
@@ -221,6 +222,7 @@ def check(
     formats = formats or (("github",) if os.environ.get("GITHUB_ACTIONS") == "true" else ("text",))
     if len(outputs) > len(formats):
         _usage("more --output-file than --format options")
+    _refuse_two_reports_on_one_stream(formats[len(outputs) :], fix and "-" in paths)
     if unsafe_fixes and not (fix or diff):
         _usage("--unsafe-fixes needs --fix or --diff")
     if isolated and config_file:
@@ -277,6 +279,18 @@ def check(
         sys.exit(EXIT_USAGE)
     failed = any(fails(f, result.fail_on) for f in result.findings)
     sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
+
+
+def _refuse_two_reports_on_one_stream(unpaired: tuple[str, ...], to_stderr: bool) -> None:
+    """The formats without an --output-file all go to one stream; two reports back to back
+    there are one that no reader can parse, so that is a usage error saying how to fix it."""
+    if len(unpaired) > 1:
+        stream = "standard error" if to_stderr else "standard output"
+        _usage(
+            f"--format {unpaired[0]} and --format {unpaired[1]} would both write to {stream}: "
+            "give each --format but one an --output-file (the 1st --output-file is for the "
+            "1st --format, and so on)"
+        )
 
 
 def _refuse_overwriting_inputs(outputs, files) -> None:

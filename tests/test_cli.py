@@ -120,6 +120,24 @@ def test_fail_on_lowers_the_threshold(tmp_path: Path) -> None:
             b"more --output-file than --format",
         ),
         (("--openapi", "README.md", "examples"), b"README.md"),
+        (
+            ("--format", "json", "--format", "text", "examples"),
+            b"--format json and --format text would both write to standard output",
+        ),
+        (
+            (
+                "--format",
+                "sarif",
+                "--output-file",
+                os.devnull,
+                "--format",
+                "text",
+                "--format",
+                "gcc",
+                "examples",
+            ),
+            b"--format text and --format gcc would both",
+        ),
     ],
 )
 def test_usage_errors_exit_two_with_one_line(args: tuple, message: bytes) -> None:
@@ -190,6 +208,19 @@ def test_output_files_pair_with_formats(tmp_path: Path) -> None:
     )
     assert json.loads(sarif.read_text())["version"] == "2.1.0"
     assert gcc.read_text().startswith(FILES[1] + ":5:29: error:")
+    assert json.loads(result.stdout)["summary"]["files"] == 1
+
+
+def test_one_report_per_stream(tmp_path: Path) -> None:
+    """Two reports on stdout cannot be parsed: the clash is a usage error saying how to fix it,
+    and nothing is written; the documented pairing (an --output-file each but the last) works."""
+    clash = nimlint("check", "--format", "json", "--format", "text", FILES[1])
+    assert (clash.returncode, clash.stdout) == (2, b"")
+    assert b"give each --format but one an --output-file" in clash.stderr
+    sarif = tmp_path / "out.sarif"
+    args = ("--format", "sarif", "--output-file", str(sarif), "--format", "json")
+    result = nimlint("check", *args, FILES[1])
+    assert json.loads(sarif.read_text())["version"] == "2.1.0"
     assert json.loads(result.stdout)["summary"]["files"] == 1
 
 
