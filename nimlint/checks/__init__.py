@@ -11,7 +11,7 @@ import importlib
 from pathlib import Path
 
 from nimlint.engine import rule_cache
-from nimlint.engine.model import Rule
+from nimlint.engine.model import FIX_APPLICABILITY, KINDS, Rule
 from nimlint.engine.python_rules import RuleSet
 from nimlint.findings import Severity
 
@@ -38,10 +38,33 @@ def builtin_rules() -> list[Rule]:
     paths = [Path(__file__).with_name(f"{name}.py") for name in MODULES]
     salt = list(Rule._fields)
     entries = rule_cache.load(paths, "python-rules", salt)
-    if entries is None:
+    if entries is None or not all(map(_valid, entries)):
         entries = [_entry(rule) for rule_set in builtin_rule_sets() for rule in rule_set]
         rule_cache.store(paths, entries, "python-rules", salt)
     return [_rule(entry) for entry in entries]
+
+
+def _valid(entry) -> bool:
+    """Whether a cached entry is rule metadata and nothing else: a Rule's fields, each of its
+    type, and an origin among the shipped modules (the module its LazyCheck will import)."""
+    return (
+        type(entry) is dict
+        and entry.keys() == _ENTRY_FIELDS
+        and type(entry["origin"]) is str
+        and entry["origin"] in _ORIGINS
+        and type(entry["severity"]) is str
+        and entry["severity"] in Severity.__members__
+        and type(entry["fix"]) is str
+        and entry["fix"] in FIX_APPLICABILITY
+        and all([type(entry[field]) is str for field in _TEXT_FIELDS])
+        and type(entry["kinds"]) is list
+        and all([type(kind) is str and kind in KINDS for kind in entry["kinds"]])
+    )
+
+
+_ENTRY_FIELDS = set(Rule._fields) - {"check"}
+_TEXT_FIELDS = ("id", "name", "summary", "rationale", "bad", "good", "reported_by")
+_ORIGINS = {f"nimlint.checks.{name}" for name in MODULES}
 
 
 def _rule(entry: dict) -> Rule:

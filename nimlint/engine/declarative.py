@@ -55,14 +55,23 @@ def load_rule_file(path: Path) -> list[Rule]:
 
 
 def load_builtin_rules() -> list[Rule]:
-    """The shipped rule files, through the JSON cache (tests validate these files)."""
+    """The shipped rule files, through the JSON cache (tests validate these files). A cached
+    copy that does not compile is not what nimlint wrote: the files are read again."""
     from nimlint.engine import rule_cache
 
     paths = builtin_rule_files()
     documents = rule_cache.load(paths)
-    if documents is None:
-        documents = [_read(path) for path in paths]
-        rule_cache.store(paths, documents)
+    if documents is not None:
+        try:
+            return _compile_files(paths, documents)
+        except Exception:  # noqa: BLE001 - any malformed entry means: rebuild it
+            pass
+    documents = [_read(path) for path in paths]
+    rule_cache.store(paths, documents)
+    return _compile_files(paths, documents)
+
+
+def _compile_files(paths: list[Path], documents: list) -> list[Rule]:
     return [
         rule
         for path, doc in zip(paths, documents, strict=True)
