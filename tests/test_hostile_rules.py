@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from test_cli import nimlint
@@ -128,6 +129,8 @@ def test_findings_of_hostile_rules_in_every_format(checkout: Path, fmt: str) -> 
     assert "PL" in text or fmt == "runai"  # runai lists policy findings only
     if fmt in ("json", "sarif"):
         json.loads(text)
+    if fmt == "junit":
+        ElementTree.fromstring(run.stdout)  # well-formed: no control character in the XML
 
 
 def test_sarif_rule_metadata_is_the_escaped_text(checkout: Path) -> None:
