@@ -44,6 +44,7 @@ OPTIONAL = (
     "multiprocessing",  # --jobs, or 100 files and more
     "signal",  # likewise
     "dataclasses",  # never: records are NamedTuples or plain classes
+    "fractions",  # quantities are compared as whole numbers of nanos
     "openapi_spec_validator",  # --openapi
 )
 

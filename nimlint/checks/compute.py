@@ -238,7 +238,7 @@ def _gpu_amounts(compute: dict) -> list[Any] | None:
     amounts = [
         _devices(compute),
         portion if _is_number(portion) else (0 if not present(portion) else None),
-        quantity.value if quantity else (0 if not present(memory) else None),
+        quantity.nanos if quantity else (0 if not present(memory) else None),
     ]
     return None if None in amounts else amounts
 
@@ -442,7 +442,7 @@ def fractional_bytes(ctx: Context) -> Iterator[Problem]:
     """
     for pointer, text in _document_quantities(ctx):
         quantity = _quantity(text)
-        if quantity and (is_milli_memory(quantity) or quantity.value.denominator != 1):
+        if quantity and (is_milli_memory(quantity) or not quantity.is_whole):
             yield Problem(pointer, _fraction_message(pointer, quantity))
 
 
@@ -472,7 +472,7 @@ def pvc_size_not_positive(ctx: Context) -> Iterator[Problem]:
     """
     pointer = QUANTITY_FIELDS[-1]
     quantity = _quantity(ctx.get(pointer))
-    if quantity is not None and quantity.value <= 0:
+    if quantity is not None and quantity.nanos <= 0:
         yield Problem(
             pointer, f"{field_name(pointer)} ({clip(str(quantity))}) must be greater than zero"
         )

@@ -150,7 +150,7 @@ def _comparable(value: Any, options: dict) -> Any:
     if options.get("as") == "quantity":
         if not isinstance(value, str):
             raise TypeError  # quantities are strings in this API; the schema reports others
-        return parse_quantity(value).value
+        return parse_quantity(value)  # ordered by exact value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError
     return value

@@ -2,7 +2,8 @@
 
 Follows k8s.io/apimachinery ``pkg/api/resource``: ``quantity.go`` (``parseQuantityString``,
 ``ParseQuantity``), ``suffix.go`` (``newSuffixer``, ``suffixHandler.interpret``) and the
-tables in ``quantity_test.go`` (``TestQuantityParse``). Values are exact ``Fraction``s:
+tables in ``quantity_test.go`` (``TestQuantityParse``). Values are exact (a whole number of
+nanos, computed in integers; ``Quantity.value`` gives it as a ``Fraction``):
 
 - Suffixes: n u m "" k M G T P E (powers of ten), Ki Mi Gi Ti Pi Ei (powers of two), and
   ``e``/``E`` followed by ``strconv.ParseInt``'s ``[+-]?[0-9]+``: the exponent is an integer.
@@ -27,12 +28,14 @@ Deliberate differences from ParseQuantity, all rejections with a QuantityError:
 
 from __future__ import annotations
 
-import math
 import re
-from fractions import Fraction
 from functools import lru_cache, total_ordering
+from typing import TYPE_CHECKING
 
 from nimlint.messages import MAX_QUOTED, show
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 _DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 _BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
@@ -54,19 +57,33 @@ class QuantityError(ValueError):
 
 @total_ordering
 class Quantity:
-    """A parsed quantity, immutable; equality, ordering and hashing use only the exact ``value``.
+    """A parsed quantity, immutable: its exact value as a whole number of ``nanos``.
 
-    A plain class, not a dataclass: the decorator costs start-up time (benchmarks/startup.py).
+    Equality, ordering and hashing use only that number. ``value`` is the same as a
+    ``Fraction`` (the fractions module is imported only when it is asked for). A plain class,
+    not a dataclass: the decorator costs start-up time (benchmarks/startup.py).
     """
 
-    __slots__ = ("suffix", "text", "value")
-    value: Fraction
+    __slots__ = ("nanos", "suffix", "text")
+    nanos: int
     suffix: str
     text: str
 
-    def __init__(self, value: Fraction, suffix: str, text: str):
-        for name, item in (("value", value), ("suffix", suffix), ("text", text)):
+    def __init__(self, nanos: int, suffix: str, text: str):
+        for name, item in (("nanos", nanos), ("suffix", suffix), ("text", text)):
             object.__setattr__(self, name, item)
+
+    @property
+    def value(self) -> Fraction:
+        """The exact value, in units (bytes, cores)."""
+        from fractions import Fraction
+
+        return Fraction(self.nanos, _NANO)
+
+    @property
+    def is_whole(self) -> bool:
+        """Is the value a whole number of units?"""
+        return self.nanos % _NANO == 0
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"cannot assign to field {name!r}: a Quantity is immutable")
@@ -75,19 +92,19 @@ class Quantity:
         raise AttributeError(f"cannot delete field {name!r}: a Quantity is immutable")
 
     def __eq__(self, other: object) -> bool:
-        return self.value == other.value if isinstance(other, Quantity) else NotImplemented
+        return self.nanos == other.nanos if isinstance(other, Quantity) else NotImplemented
 
     def __lt__(self, other: object) -> bool:
-        return self.value < other.value if isinstance(other, Quantity) else NotImplemented
+        return self.nanos < other.nanos if isinstance(other, Quantity) else NotImplemented
 
     def __hash__(self) -> int:
-        return hash(self.value)
+        return hash(self.nanos)
 
     def __reduce__(self) -> tuple:
-        return (Quantity, (self.value, self.suffix, self.text))
+        return (Quantity, (self.nanos, self.suffix, self.text))
 
     def __repr__(self) -> str:
-        return f"Quantity(value={self.value!r}, suffix={self.suffix!r}, text={self.text!r})"
+        return f"Quantity(nanos={self.nanos!r}, suffix={self.suffix!r}, text={self.text!r})"
 
     def __str__(self) -> str:
         return self.text
@@ -112,15 +129,19 @@ def _parse(text: str) -> Quantity:
         quoted = show(text, MAX_QUOTED)
         raise QuantityError(f"{quoted} is not a Kubernetes quantity: {problem}")
     whole, _, frac = number.lstrip("+-").partition(".")
-    magnitude = Fraction(int(whole + frac), 10 ** len(frac))
+    numerator, denominator = int(whole + frac) * _NANO, 10 ** len(frac)
     if suffix in _BINARY:
-        magnitude *= 2 ** _BINARY[suffix]
+        numerator <<= _BINARY[suffix]
     else:
-        magnitude *= Fraction(10) ** (_DECIMAL[suffix] if suffix in _DECIMAL else int(suffix[1:]))
-    magnitude = Fraction(math.ceil(magnitude * _NANO), _NANO)
+        exponent = _DECIMAL[suffix] if suffix in _DECIMAL else int(suffix[1:])
+        if exponent >= 0:
+            numerator *= 10**exponent
+        else:
+            denominator *= 10**-exponent
+    nanos = -(-numerator // denominator)  # rounded up, away from zero (the sign comes last)
     if suffix in _BINARY:
-        magnitude = min(magnitude, Fraction(_MAX_BINARY))
-    return Quantity(-magnitude if number.startswith("-") else magnitude, suffix, text)
+        nanos = min(nanos, _MAX_BINARY * _NANO)
+    return Quantity(-nanos if number.startswith("-") else nanos, suffix, text)
 
 
 def is_milli_memory(q: Quantity) -> bool:
