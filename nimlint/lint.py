@@ -591,8 +591,9 @@ def _read(path: str, options: Options, stdin: bytes, result: LintResult):
         return path, None, None
 
 
-# The line breaks libyaml counts (YAML 1.1), so that line numbers and lines agree.
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+# The line breaks libyaml counts (YAML 1.1), so that line numbers and lines agree; compiled
+# (and cached by re) the first time a report shows source lines.
+_LINE_BREAK = "\r\n|[\r\n\x85\u2028\u2029]"
 
 
 def source_lines(raw: bytes, wanted: set[int]) -> dict[int, str]:
@@ -602,7 +603,7 @@ def source_lines(raw: bytes, wanted: set[int]) -> dict[int, str]:
         return {}
     lines: dict[int, str] = {}
     number, start, last = 1, 0, max(wanted)
-    for brk in _LINE_BREAK.finditer(text):
+    for brk in re.finditer(_LINE_BREAK, text):
         if number in wanted:
             lines[number] = text[start : brk.start()]
         number, start = number + 1, brk.end()

@@ -28,9 +28,10 @@ _PATH_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN_RE = re.compile(rf"{_HOST}(?::[0-9]+)?")
 _PATH_RE = re.compile(rf"{_PATH_COMPONENT}(?:/{_PATH_COMPONENT})*")
 _TAG_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
-_DIGEST_RE = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}")
+# Digests are rare in NIM specs: these two are compiled (and cached by re) on first use.
+_DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
 _IDENTIFIER_RE = re.compile(r"[a-f0-9]{64}")
-_LOWER_HEX_RE = re.compile(r"[a-f0-9]+")
+_LOWER_HEX = r"[a-f0-9]+"
 _HEX_LENGTHS = {"sha256": 64, "sha384": 96, "sha512": 128}
 
 
@@ -75,13 +76,13 @@ def _split_domain(name: str) -> tuple[str | None, str]:
 
 
 def _check_digest(digest: str) -> None:
-    if not _DIGEST_RE.fullmatch(digest):
+    if not re.fullmatch(_DIGEST, digest):
         raise ImageReferenceError(f"invalid digest {_quoted(digest)}: expected algorithm:hex")
     algorithm, _, encoded = digest.partition(":")
     length = _HEX_LENGTHS.get(algorithm)
     if length is None:
         raise ImageReferenceError(f"unsupported digest algorithm {_quoted(algorithm)}")
-    if len(encoded) != length or not _LOWER_HEX_RE.fullmatch(encoded):
+    if len(encoded) != length or not re.fullmatch(_LOWER_HEX, encoded):
         raise ImageReferenceError(
             f"invalid digest {_quoted(digest)}: {algorithm} needs {length} lowercase hex characters"
         )

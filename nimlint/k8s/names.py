@@ -59,10 +59,8 @@ _RELAXED_ENV_VAR_NAME_MSG = (
     "other than '='"
 )
 
-_QNAME_RE = re.compile(_QNAME_FMT)
-_LABEL_VALUE_RE = re.compile(_LABEL_VALUE_FMT)
-_DNS1123_LABEL_RE = re.compile(_DNS1123_LABEL_FMT)
-_DNS1123_SUBDOMAIN_RE = re.compile(_DNS1123_SUBDOMAIN_FMT)
+# The qualified-name, label-value and DNS-1123 formats are matched with re.fullmatch (compiled
+# and cached by re on first use): a run whose documents have none never compiles them.
 _DNS1035_LABEL_RE = re.compile(_DNS1035_LABEL_FMT)
 _ENV_VAR_NAME_RE = re.compile(_ENV_VAR_NAME_FMT)
 _RELAXED_ENV_VAR_NAME_RE = re.compile("[\x20-\x3c\x3e-\x7e]*")  # printable ASCII but '='
@@ -103,7 +101,7 @@ def qualified_name_errors(value: str) -> list[str]:
         errs.append("name part must be non-empty")
     elif _byte_len(name) > QUALIFIED_NAME_MAX_LENGTH:
         errs.append("name part " + _max_len_error(QUALIFIED_NAME_MAX_LENGTH))
-    if not _QNAME_RE.fullmatch(name):
+    if not re.fullmatch(_QNAME_FMT, name):
         errs.append(
             "name part " + _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc")
         )
@@ -115,7 +113,7 @@ def label_value_errors(value: str) -> list[str]:
     errs: list[str] = []
     if _byte_len(value) > LABEL_VALUE_MAX_LENGTH:
         errs.append(_max_len_error(LABEL_VALUE_MAX_LENGTH))
-    if not _LABEL_VALUE_RE.fullmatch(value):
+    if not re.fullmatch(_LABEL_VALUE_FMT, value):
         errs.append(
             _regex_error(_LABEL_VALUE_MSG, _LABEL_VALUE_FMT, "MyValue", "my_value", "12345")
         )
@@ -127,8 +125,8 @@ def dns1123_label_errors(value: str) -> list[str]:
     errs: list[str] = []
     if _byte_len(value) > DNS1123_LABEL_MAX_LENGTH:
         errs.append(_max_len_error(DNS1123_LABEL_MAX_LENGTH))
-    if not _DNS1123_LABEL_RE.fullmatch(value):
-        if _DNS1123_SUBDOMAIN_RE.fullmatch(value):
+    if not re.fullmatch(_DNS1123_LABEL_FMT, value):
+        if re.fullmatch(_DNS1123_SUBDOMAIN_FMT, value):
             errs.append("must not contain dots")
         else:
             errs.append(_regex_error(_DNS1123_LABEL_MSG, _DNS1123_LABEL_FMT, "my-name", "123-abc"))
@@ -140,7 +138,7 @@ def dns1123_subdomain_errors(value: str) -> list[str]:
     errs: list[str] = []
     if _byte_len(value) > DNS1123_SUBDOMAIN_MAX_LENGTH:
         errs.append(_max_len_error(DNS1123_SUBDOMAIN_MAX_LENGTH))
-    if not _DNS1123_SUBDOMAIN_RE.fullmatch(value):
+    if not re.fullmatch(_DNS1123_SUBDOMAIN_FMT, value):
         errs.append(_regex_error(_DNS1123_SUBDOMAIN_MSG, _DNS1123_SUBDOMAIN_FMT, "example.com"))
     return errs
 

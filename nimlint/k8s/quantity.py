@@ -46,8 +46,9 @@ _NANO = 10**9
 _LIMIT = 1000
 
 _NUMBER = re.compile(r"[+-]?[0-9]*(?:\.[0-9]*)?")
-_EXPONENT = re.compile(r"[+-]?[0-9]+")
-_FRACTIONAL_EXPONENT = re.compile(r"[+-]?[0-9]*\.[0-9]*")
+# Only invalid exponents need these: compiled (and cached by re) on first use.
+_EXPONENT = r"[+-]?[0-9]+"
+_FRACTIONAL_EXPONENT = r"[+-]?[0-9]*\.[0-9]*"
 _MISPLACED_SIGN = re.compile(r"[^eE][+-]")
 
 
@@ -174,13 +175,13 @@ def _problem(text: str, number: str, suffix: str) -> str | None:
 def _exponent_problem(suffix: str) -> str | None:
     """Check an ``e``/``E`` suffix: the rest must be an integer within +-_LIMIT."""
     exponent = suffix[1:]
-    if _EXPONENT.fullmatch(exponent):
+    if re.fullmatch(_EXPONENT, exponent):
         if len(exponent.lstrip("+-0")) > len(str(_LIMIT)) or abs(int(exponent)) > _LIMIT:
             return f"exponent {exponent} is beyond +-{_LIMIT}, which nimlint does not evaluate"
         return None
     if exponent in ("", "+", "-"):
         return f'the exponent after "{suffix[0]}" has no digits'
-    if _FRACTIONAL_EXPONENT.fullmatch(exponent):
+    if re.fullmatch(_FRACTIONAL_EXPONENT, exponent):
         return "the exponent must be a whole number"
     return _unknown_suffix(suffix)
 

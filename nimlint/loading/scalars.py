@@ -27,7 +27,7 @@ _YAML11_BOOL = {
 }
 _YAML11_OCTAL = re.compile(r"[-+]?0[0-7_]+\Z")
 _YAML11_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")
-_YAML11_UNDERSCORE = re.compile(r"[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?:\.[0-9_]*)?)\Z")
+_YAML11_UNDERSCORE = r"[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?:\.[0-9_]*)?)\Z"  # re caches
 
 MAX_INT = 2**63 - 1
 MIN_INT = -(2**63)
@@ -97,6 +97,6 @@ def yaml11_reading(text: str) -> str | None:
         return "a base-60 (sexagesimal) number"
     if _YAML11_OCTAL.match(text) and text.lstrip("+-") not in ("0",):
         return "an octal number"
-    if "_" in text and _YAML11_UNDERSCORE.match(text):
+    if "_" in text and re.match(_YAML11_UNDERSCORE, text):
         return "a number (YAML 1.1 ignores '_' in numbers)"
     return None

@@ -500,7 +500,7 @@ def _plain_string(text: str) -> bool:
     return text not in _RESERVED and text[0] not in _NUMBER_STARTS
 
 
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # libyaml's line breaks
+_LINE_BREAK = "\r\n|[\r\n\x85\u2028\u2029]"  # libyaml's line breaks (compiled when needed)
 
 
 def _tab_message(text: str, mark) -> str | None:
@@ -508,7 +508,7 @@ def _tab_message(text: str, mark) -> str | None:
     character "that cannot start any token"."""
     if mark is None:
         return None
-    lines = _LINE_BREAK.split(text, maxsplit=mark.line + 1)
+    lines = re.split(_LINE_BREAK, text, maxsplit=mark.line + 1)
     line = lines[mark.line] if mark.line < len(lines) else ""
     indent = line[: mark.column + 1]
     if "\t" in indent and not indent.strip():
