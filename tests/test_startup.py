@@ -68,9 +68,20 @@ def spec(tmp_path: Path) -> Path:
     return target
 
 
+def work_tree(folder: Path) -> None:
+    (folder / ".git").mkdir()
+    (folder / ".gitignore").write_text("*.log\n")
+
+
 def test_a_plain_check_imports_no_optional_module(tmp_path: Path, spec: Path) -> None:
+    work_tree(tmp_path)  # a named file is linted whatever .gitignore says: it is not read
     modules = imported(tmp_path, "check", spec.name)
     assert [name for name in OPTIONAL if loaded(modules, name)] == []
+
+
+def test_walking_a_folder_with_a_gitignore_imports_pathspec(tmp_path: Path, spec: Path) -> None:
+    work_tree(tmp_path)
+    assert loaded(imported(tmp_path, "check", "."), "pathspec")
 
 
 @pytest.mark.parametrize(
