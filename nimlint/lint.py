@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import stat
@@ -183,9 +184,11 @@ class Linter:
             return Linted(_findings(problems, name, setup))
         is_json = name.lower().endswith(".json")
         layout = Layout()
-        items = list(documents(text, is_json=is_json, layout=layout))
-        if walked and not any(isinstance(i, ParseFailure) or is_nim_body(i.data) for i in items):
-            return Linted([], skipped=True)
+        items = documents(text, is_json=is_json, layout=layout)  # linted and dropped one by one
+        if walked:
+            items = _if_any_nim_body(items)
+            if items is None:
+                return Linted([], skipped=True)
         base = self.options.base or setup.config.base_for(name)
         linted = Linted([])
         placed = list(self._problems(items, text, is_json, setup, name, linted.kinds, base))
@@ -199,7 +202,7 @@ class Linter:
 
     def _problems(
         self,
-        items: list,
+        items: Iterable,
         text: str,
         is_json: bool,
         setup: Setup,
@@ -371,6 +374,17 @@ def merged_policy(paths: Sequence[Path]):
     except PolicyError as exc:
         problems.extend(exc.lines)
     raise UsageError("\n".join(problems))
+
+
+def _if_any_nim_body(items: Iterator) -> Iterator | None:
+    """``items`` again if one is a NIM body (or cannot be parsed), else None: reads only as far
+    as the first such document, holding just the documents before it."""
+    before = []
+    for item in items:
+        before.append(item)
+        if isinstance(item, ParseFailure) or is_nim_body(item.data):
+            return itertools.chain(before, items)
+    return None
 
 
 def _envelope_problems(misplaced: Sequence[str]) -> list[tuple[str, Problem]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import copy
+import itertools
 import re
 from typing import Any
 
@@ -204,11 +205,14 @@ def _verified(edits, repair: Repair, doc: Document, source: SourceText) -> bool:
     from nimlint.loading.source import documents
 
     edited = apply_edits(source.text, edits)
-    parsed = list(documents(edited, is_json=source.is_json))
-    if len(parsed) <= doc.index or isinstance(parsed[doc.index], ParseFailure):
+    # Only as far as the fixed document, one document at a time: a stream is never all in memory.
+    parsed = next(
+        itertools.islice(documents(edited, is_json=source.is_json), doc.index, None), None
+    )
+    if parsed is None or isinstance(parsed, ParseFailure):
         return False
     expected = _expected(repair, doc, source)
-    return expected is not MISSING and same_data(parsed[doc.index].data) == same_data(expected)
+    return expected is not MISSING and same_data(parsed.data) == same_data(expected)
 
 
 def _expected(repair: Repair, doc: Document, source: SourceText) -> Any:

@@ -1,0 +1,75 @@
+"""A multi-document stream is linted one document at a time: memory follows the largest
+document, not the file (the README's stream figures depend on it)."""
+
+from __future__ import annotations
+
+import weakref
+from pathlib import Path
+
+import pytest
+
+import nimlint.lint
+import nimlint.loading.source
+from nimlint.lint import Linter, Options
+from nimlint.loading.model import Document
+
+# projectId as a number: S001 with a safe fix (quote it) in every document.
+DOC = "metadata: {name: a%d, projectId: 1}\nspec: {replicas: 1}\n"
+COUNT = 40
+
+
+class Tracked(Document):
+    """A Document a weak reference can watch (Document itself has no __weakref__ slot)."""
+
+    __slots__ = ("__weakref__",)
+
+    @classmethod
+    def of(cls, doc: Document) -> Tracked:
+        tracked = cls.__new__(cls)
+        for name in Document.__slots__:
+            setattr(tracked, name, getattr(doc, name))
+        return tracked
+
+
+class Census:
+    """Wraps ``documents`` and records how many parsed documents were alive at most."""
+
+    def __init__(self, documents):
+        self.documents = documents
+        self.alive: weakref.WeakSet = weakref.WeakSet()
+        self.most = 0
+        self.parsed = 0
+
+    def __call__(self, *args, **kwargs):
+        for item in self.documents(*args, **kwargs):
+            if isinstance(item, Document):
+                item = Tracked.of(item)
+                self.alive.add(item)
+                self.parsed += 1
+            self.most = max(self.most, len(self.alive))
+            yield item
+
+
+def stream(count: int = COUNT) -> bytes:
+    return "---\n".join(DOC % i for i in range(count)).encode()
+
+
+@pytest.mark.parametrize("walked", [False, True])
+def test_documents_are_linted_and_dropped_one_by_one(monkeypatch, walked: bool) -> None:
+    census = Census(nimlint.lint.documents)
+    monkeypatch.setattr(nimlint.lint, "documents", census)
+    linted = Linter().lint_file(stream(), "s.yaml", Path.cwd(), walked=walked)
+    assert sum(f.rule == "S001" for f in linted.findings) == COUNT
+    assert census.parsed == COUNT
+    assert census.most <= 3
+
+
+def test_a_fix_is_verified_by_parsing_only_up_to_its_document(monkeypatch) -> None:
+    census = Census(nimlint.loading.source.documents)
+    monkeypatch.setattr(nimlint.loading.source, "documents", census)
+    text = stream(COUNT).decode()
+    fixed = Linter(Options(fixes=True)).lint_bytes(text.encode(), "s.yaml", Path.cwd())
+    assert sum(f.fix is not None for f in fixed) == COUNT
+    # Each verification parses up to its own document (the lint's own parse is not counted).
+    assert census.parsed == sum(range(1, COUNT + 1))
+    assert census.most <= 3
