@@ -200,3 +200,41 @@ def test_fixes_per_pass_are_bounded_and_later_passes_take_the_rest() -> None:
     assert sum(1 for f in findings if f.fix) == MAX_FIXES
     fixed = fix_file(Linter(Options(fix="safe")), text.encode(), "many.yaml", ROOT, "many.yaml")
     assert fixed.fixed == count and not [f for f in fixed.findings if f.rule == "S001"]
+
+
+# --- removals and the comments around them -----------------------------------------------
+
+HEAD = 'metadata:\n  name: llama\n  projectId: "1"\nspec:\n  image: nvcr.io/nim/x:1\n'
+
+
+def _safe_fix(text: str) -> tuple[str, list[str]]:
+    """The text after ``--fix`` and the rules of the fixable findings left."""
+    fixed = fix_file(Linter(Options(fix="safe")), text.encode(), "spec.yaml", ROOT, "spec.yaml")
+    return fixed.text, [f.rule for f in fixed.findings if f.fix]
+
+
+def test_removing_an_entry_keeps_the_comment_lines_inside_it() -> None:
+    # The property test's failure, made minimal: a comment between the keys of the
+    # duplicate entry that the fix removes was removed with it.
+    entry = "  - name: ngc\n    userCredential: false\n"
+    before = f"{HEAD}  imagePullSecrets:\n{entry}  - name: ngc\n# keep me\n"
+    before += "    userCredential: false\n    # and me\n  ngcAuthSecret: ngc\n"
+    after = f"{HEAD}  imagePullSecrets:\n{entry}# keep me\n    # and me\n  ngcAuthSecret: ngc\n"
+    assert _safe_fix(before) == (after, [])
+    assert _safe_fix(before.replace("\n", "\r\n")) == (after.replace("\n", "\r\n"), [])
+
+
+def test_a_hash_inside_a_removed_value_is_text_and_goes_with_it() -> None:
+    entry = "  - name: A\n    value: |\n      # text\n  - name: B\n    value: 'a\n\n      # text'\n"
+    kept = "  # a comment\n"
+    assert _safe_fix(f"{HEAD}  environmentVariables:\n{entry}{entry}{kept}") == (
+        f"{HEAD}  environmentVariables:\n{entry}{kept}",
+        [],
+    )
+
+
+def test_a_flow_entry_with_a_comment_inside_gets_no_fix() -> None:
+    before = f"{HEAD}  labels: [{{name: a, value: b}}, {{name: a, # c\n    value: b}}]\n"
+    text, fixable = _safe_fix(before)
+    assert text == before and not fixable
+    assert "K005" in [f.rule for f in lint_text(before, "spec.yaml", Options(fixes=True))]

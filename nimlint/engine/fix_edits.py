@@ -23,6 +23,7 @@ from nimlint.loading.model import Document, ParseFailure, escape_token, unescape
 _BREAKS = re.compile("\r\n|[\r\n]")
 _REST_OF_LINE = re.compile(r"[ \t]*(#[^\r\n]*)?")
 _FLOW_COMMA = re.compile(r"\s*,\s*")
+_COMMENT_START = re.compile(r"(?<![^ \t\r\n])#")
 _NOT_PLAIN_START = "\"'|>&!*{[%@`"
 
 
@@ -127,11 +128,14 @@ def _remove(repair: Repair, doc: Document, source: SourceText) -> tuple[Edit, ..
     start = _entry_start(doc, repair.pointer, source)
     end = _content_end(doc, repair.pointer, source)
     parent_start = _value_range(doc, parent_pointer, source)[0]
+    text_spans = _text_spans(doc, repair.pointer, source)
     if source.text[parent_start : parent_start + 1] in ("{", "["):
-        return _remove_flow(repair.pointer, parent, parent_pointer, doc, source, start, end)
+        edits = _remove_flow(repair.pointer, parent, parent_pointer, doc, source, start, end)
+        cuts_comment = edits and any(_comments(source, e.start, e.end, text_spans) for e in edits)
+        return None if cuts_comment else edits
     if len(parent) < 2:
         return None  # an emptied block collection would read as null
-    return _remove_block(source, start, end)
+    return _remove_block(source, start, end, text_spans)
 
 
 def _entry_start(doc: Document, pointer: str, source: SourceText) -> int:
@@ -154,17 +158,64 @@ def _content_end(doc: Document, pointer: str, source: SourceText) -> int:
     return max(ends)
 
 
-def _remove_block(source: SourceText, start: int, end: int) -> tuple[Edit, ...] | None:
+def _remove_block(source: SourceText, start: int, end: int, text_spans) -> tuple[Edit, ...] | None:
     line_start = source.line_start(start)
     if not re.fullmatch(r"[ \t]*(-[ \t]+)?", source.text[line_start:start]):
         return None  # not the first thing on its line (such as the first key of a list item)
     if end > start and source.line_start(end) == end:
-        return (source.edit(line_start, end, ""),)  # a block scalar ends at a line start
+        return _lines_but_comments(source, line_start, end, text_spans)  # a block scalar's end
     rest = _REST_OF_LINE.match(source.text, end)
     after = source.breaks.match(source.text, rest.end())
     if after is None and rest.end() != len(source.text):
         return None  # something else follows on the same line
-    return (source.edit(line_start, after.end() if after else rest.end(), ""),)
+    return _lines_but_comments(source, line_start, after.end() if after else rest.end(), text_spans)
+
+
+def _lines_but_comments(source: SourceText, start: int, end: int, text_spans) -> tuple[Edit, ...]:
+    """Edits removing the whole lines from ``start`` to ``end`` but those holding only a
+    comment: a comment on a line of its own is never removed (one after a removed value
+    goes with its line)."""
+    kept = {
+        source.line_start(at)
+        for at in _comments(source, start, end, text_spans)
+        if not source.text[source.line_start(at) : at].strip(" \t")
+    }
+    first, last = (bisect.bisect_left(source.starts, at) for at in (start, end))
+    edits, run_start = [], None
+    for line in source.starts[first:last]:
+        if line in kept and run_start is not None:
+            edits.append(source.edit(run_start, line, ""))
+            run_start = None
+        elif line not in kept and run_start is None:
+            run_start = line
+    if run_start is not None:
+        edits.append(source.edit(run_start, end, ""))
+    return tuple(edits)
+
+
+def _text_spans(doc: Document, pointer: str, source: SourceText) -> list[tuple[int, int]]:
+    """Where the keys and scalar values of the entry at ``pointer`` are: a ``#`` there is text."""
+    spans = []
+    for child, (key_spot, value_spot) in doc.positions.items():
+        if child != pointer and not child.startswith(pointer + "/"):
+            continue
+        spots = [key_spot]
+        if not isinstance(lookup(doc.data, child), (dict, list)):
+            spots.append(value_spot)
+        spans += [(source.offset(*s[:2]), source.offset(*s[2:])) for s in spots if s]
+    return spans
+
+
+def _comments(source: SourceText, start: int, end: int, text_spans) -> list[int]:
+    """Where the comments between ``start`` and ``end`` begin (YAML: a ``#`` after a space
+    or at a line start, outside every key and scalar value)."""
+    if source.is_json:
+        return []
+    return [
+        match.start()
+        for match in _COMMENT_START.finditer(source.text, start, end)
+        if not any(a <= match.start() < b for a, b in text_spans)
+    ]
 
 
 def _remove_flow(pointer, parent, parent_pointer, doc, source, start, end):
