@@ -24,12 +24,15 @@ from nimlint.engine.context import lookup
 from nimlint.engine.fix_edits import SourceText
 from nimlint.fixer import fix_file, wanted
 from nimlint.lint import Linter, Options
-from nimlint.loading.model import unescape_token
+from nimlint.loading.model import ParseFailure, unescape_token
 from nimlint.loading.source import documents as parse
+from tests.profiles import examples
 from tests.strategies import documents, load_schema, sites, to_yaml
 
 ROOT_SCHEMA = load_schema("create")
-PROPERTY = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+PROPERTY = settings(
+    max_examples=examples(25), deadline=None, suppress_health_check=list(HealthCheck)
+)
 DUPLICABLE = (
     "/spec/environmentVariables",
     "/spec/labels",
@@ -39,6 +42,7 @@ DUPLICABLE = (
 )
 YAML11 = ("yes", "0755", "1:30", "off")
 SENTINEL = "nimlintyamlsentinel{}"
+COMMENT = re.compile(r" *# comment \d+: keep me\n")
 
 
 def _set(data: Any, pointer: str, value: Any) -> None:
@@ -129,13 +133,25 @@ def broken(draw, unsafe: bool) -> tuple[Any, Any, dict[str, str]]:
 
 @st.composite
 def commented(draw, text: str) -> str:
-    """``text`` with full-line comments inserted between its lines."""
+    """``text`` with full-line comments inserted between its lines.
+
+    Not inside a multi-line quoted scalar: a ``#`` line there is part of the string.
+    """
     lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z", text)  # as nimlint counts lines
-    for _ in range(draw(st.integers(0, 4))):
+    data = _data(text, False)
+    for number in range(draw(st.integers(0, 4))):
         at = draw(st.integers(0, len(lines)))
         indent = " " * draw(st.integers(0, 6))
-        lines.insert(at, f"{indent}# comment {at}: keep me\n")
+        tried = [*lines[:at], f"{indent}# comment {number}: keep me\n", *lines[at:]]
+        reading = next(iter(parse("".join(tried), is_json=False)))
+        if not isinstance(reading, ParseFailure) and _same(reading.data, data):
+            lines = tried
     return "".join(lines)
+
+
+def _comments(text: str, is_json: bool) -> list[str]:
+    """The comment lines ``commented`` put in ``text`` (a string may hold a ``#`` line)."""
+    return [line for line in _lines(text, is_json) if COMMENT.fullmatch(line)]
 
 
 def _lint(linter: Linter, text: str, name: str) -> list:
@@ -207,8 +223,7 @@ def check_fix(data: tuple, json_form: bool, unsafe: bool, draw_comments) -> None
     # Every comment line and every line without an edit is byte-identical, in order.
     after = _lines(result.text, json_form)
     assert _is_subsequence(_untouched_lines(text, json_form, before, unsafe), after)
-    comments = [line for line in _lines(text, json_form) if line.lstrip().startswith("#")]
-    assert _is_subsequence(comments, after)
+    assert _is_subsequence(_comments(text, json_form), after)
     # A second --fix changes nothing.
     again = fix_file(linter, result.encoded(), name, Path.cwd(), name)
     assert not again.changed
