@@ -24,7 +24,9 @@ from nimlint.k8s.quantity import QuantityError, parse_quantity
 from nimlint.loading.layout import Layout
 from nimlint.loading.scalars import resolve_plain, yaml11_reading
 from nimlint.messages import MAX_QUOTED
+from tests import profiles
 
+profiles.load()  # a child process: no conftest loads it
 LENGTH = 100_000
 PIECES = (
     "1", "0", "9", ".", "a", "A", "z", "-", "_", "e", "E", "Ki", "m", "+", ":", "/", "@", "a.",

@@ -16,6 +16,7 @@ from nimlint.engine.context import MISSING, lookup
 from nimlint.findings import Problem
 from nimlint.lint import Linter, Options
 from nimlint.loading.source import documents
+from tests.profiles import examples
 from tests.test_preview import RUNNING
 
 
@@ -210,7 +211,7 @@ def sub_trees(value):
 RUNNING_SPEC = yaml.safe_load(RUNNING.read_text())["spec"]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(sub_trees(RUNNING_SPEC))
 def test_an_update_that_resends_running_values_changes_nothing_and_finds_nothing(spec):
     update = layer("update.json", json.dumps({"spec": spec}))

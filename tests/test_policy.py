@@ -18,6 +18,7 @@ from nimlint.loading.model import Document
 from nimlint.policy.apply import apply_defaults
 from nimlint.policy.load import PolicyError, load_policy
 from nimlint.policy.merge import merge
+from tests.profiles import examples
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "policy"
@@ -368,7 +369,7 @@ def _within(low, high, quantity: bool):
     return st.integers(low if low is not None else 0, high if high is not None else 10**6)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     chosen=st.fixed_dictionaries(
         {},
@@ -385,7 +386,7 @@ def test_a_request_within_the_policy_is_compliant(chosen: dict) -> None:
     assert _lint(spec) == []
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(bound=st.sampled_from(BOUNDS), below=st.booleans(), distance=st.integers(1, 1000))
 def test_a_value_out_of_range_is_reported_at_that_field(bound, below, distance) -> None:
     path, low, high, quantity = bound

@@ -19,6 +19,7 @@ from nimlint.lint import Linter, Options, lint_paths
 from nimlint.loading.model import escape_token, unescape_token
 from nimlint.schema.schemaset import shipped
 from nimlint.schema.validate import KEYWORD_RULES, OTHER_RULE, SPECIFICITY, schema_problems
+from tests.profiles import examples
 from tests.strategies import (
     documents,
     load_schema,
@@ -36,7 +37,9 @@ SCHEMA_RULES = {f"S00{i}" for i in range(1, 10)}
 CLEAN = SCHEMA_RULES | {f"P0{i:02}" for i in range(1, 12)} | {"X002"}  # X002: a rule crashed
 KEY_RULES = {"S006", "S008"}  # placed at the key, not the value
 SCHEMAS = shipped()
-FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 # Pieces of YAML and JSON, so that random text reaches past the scanner now and then.
 TOKENS = st.sampled_from(
@@ -75,7 +78,7 @@ def test_any_bytes_on_stdin(raw: bytes, name: str | None) -> None:
     assert_well_formed(result.findings, name or "-")
 
 
-@settings(max_examples=5, deadline=None)
+@settings(max_examples=examples(5), deadline=None)
 @given(ANY_BYTES)
 def test_any_bytes_through_the_cli(raw: bytes) -> None:
     command = [sys.executable, "-m", "nimlint", "check", "--format", "json", "-"]
@@ -246,7 +249,7 @@ def assert_validators_agree(data: Any) -> None:
     assert Counter((p.pointer, rule) for rule, p in problems) == mapped
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=examples(10), deadline=None)
 @given(documents("create", full=True))
 def test_the_mutations_reach_every_schema_rule(document) -> None:
     """Full documents can be broken in every way the schema rules describe."""
