@@ -25,6 +25,7 @@ _REST_OF_LINE = re.compile(r"[ \t]*(#[^\r\n]*)?")
 _FLOW_COMMA = re.compile(r"\s*,\s*")
 _COMMENT_START = re.compile(r"(?<![^ \t\r\n])#")
 _NOT_PLAIN_START = "\"'|>&!*{[%@`"
+Spans = list[tuple[int, int]]  # (start, end) character offsets
 
 
 # Each fix is verified by parsing the edited file again: at most this many characters are
@@ -158,7 +159,9 @@ def _content_end(doc: Document, pointer: str, source: SourceText) -> int:
     return max(ends)
 
 
-def _remove_block(source: SourceText, start: int, end: int, text_spans) -> tuple[Edit, ...] | None:
+def _remove_block(
+    source: SourceText, start: int, end: int, text_spans: Spans
+) -> tuple[Edit, ...] | None:
     line_start = source.line_start(start)
     if not re.fullmatch(r"[ \t]*(-[ \t]+)?", source.text[line_start:start]):
         return None  # not the first thing on its line (such as the first key of a list item)
@@ -171,7 +174,9 @@ def _remove_block(source: SourceText, start: int, end: int, text_spans) -> tuple
     return _lines_but_comments(source, line_start, after.end() if after else rest.end(), text_spans)
 
 
-def _lines_but_comments(source: SourceText, start: int, end: int, text_spans) -> tuple[Edit, ...]:
+def _lines_but_comments(
+    source: SourceText, start: int, end: int, text_spans: Spans
+) -> tuple[Edit, ...]:
     """Edits removing the whole lines from ``start`` to ``end`` but those holding only a
     comment: a comment on a line of its own is never removed (one after a removed value
     goes with its line)."""
@@ -193,7 +198,7 @@ def _lines_but_comments(source: SourceText, start: int, end: int, text_spans) ->
     return tuple(edits)
 
 
-def _text_spans(doc: Document, pointer: str, source: SourceText) -> list[tuple[int, int]]:
+def _text_spans(doc: Document, pointer: str, source: SourceText) -> Spans:
     """Where the keys and scalar values of the entry at ``pointer`` are: a ``#`` there is text."""
     spans = []
     for child, (key_spot, value_spot) in doc.positions.items():
@@ -206,7 +211,7 @@ def _text_spans(doc: Document, pointer: str, source: SourceText) -> list[tuple[i
     return spans
 
 
-def _comments(source: SourceText, start: int, end: int, text_spans) -> list[int]:
+def _comments(source: SourceText, start: int, end: int, text_spans: Spans) -> list[int]:
     """Where the comments between ``start`` and ``end`` begin (YAML: a ``#`` after a space
     or at a line start, outside every key and scalar value)."""
     if source.is_json:
