@@ -752,6 +752,6 @@ def test_doc_mentions_only_real_cli_options():
         check=True,
     ).stdout
     options = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", DOC.read_text("utf-8")))
-    options -= {"--all-files"}  # pre-commit's
+    options -= {"--all-files", "--hypothesis-seed"}  # pre-commit's, pytest's (hypothesis)
     assert len(options) >= 5
     assert {o for o in options if not re.search(rf"{o}\b", helps)} == set()
