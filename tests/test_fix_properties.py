@@ -3,7 +3,8 @@
 A valid document V is generated; M is V broken by mutations that each have one right
 repair (a string written as a number, an enum value in the wrong case, an unquoted YAML 1.1
 reading, an exact duplicate list entry, a value on an Exists toleration; with unsafe fixes
-also a key in the wrong case and an upper-case name). Comments are sprinkled over M's text.
+also a key in the wrong case and an upper-case name). Comments are sprinkled over M's text
+(never inside a string), and some files end their lines with CRLF.
 Fixing M must give back V's data, V's findings, M's untouched lines byte for byte, and a
 second fix must change nothing.
 """
@@ -42,7 +43,7 @@ DUPLICABLE = (
 )
 YAML11 = ("yes", "0755", "1:30", "off")
 SENTINEL = "nimlintyamlsentinel{}"
-COMMENT = re.compile(r" *# comment \d+: keep me\n")
+COMMENT = re.compile(r" *# comment \d+: keep me\r?\n")
 
 
 def _set(data: Any, pointer: str, value: Any) -> None:
@@ -133,7 +134,7 @@ def broken(draw, unsafe: bool) -> tuple[Any, Any, dict[str, str]]:
 
 @st.composite
 def commented(draw, text: str) -> str:
-    """``text`` with full-line comments inserted between its lines.
+    """``text`` with full-line comments inserted between its lines, and maybe CRLF line ends.
 
     Not inside a multi-line quoted scalar: a ``#`` line there is part of the string.
     """
@@ -143,10 +144,16 @@ def commented(draw, text: str) -> str:
         at = draw(st.integers(0, len(lines)))
         indent = " " * draw(st.integers(0, 6))
         tried = [*lines[:at], f"{indent}# comment {number}: keep me\n", *lines[at:]]
-        reading = next(iter(parse("".join(tried), is_json=False)))
-        if not isinstance(reading, ParseFailure) and _same(reading.data, data):
+        if _reads_as("".join(tried), data):
             lines = tried
-    return "".join(lines)
+    text = "".join(lines)
+    crlf = text.replace("\n", "\r\n")
+    return crlf if draw(st.booleans()) and _reads_as(crlf, data) else text
+
+
+def _reads_as(text: str, data: Any) -> bool:
+    reading = next(iter(parse(text, is_json=False)))
+    return not isinstance(reading, ParseFailure) and _same(reading.data, data)
 
 
 def _comments(text: str, is_json: bool) -> list[str]:
