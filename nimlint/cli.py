@@ -539,6 +539,9 @@ def main() -> None:
     except click.ClickException as exc:  # click quotes the values it shows with repr()
         exc.show()
         sys.exit(exc.exit_code)
+    except OSError as exc:  # the report could not be written (click ends a broken pipe itself)
+        click.echo(f"nimlint: error: cannot write the report: {printable(str(exc))}", err=True)
+        sys.exit(EXIT_USAGE)
     except Exception as exc:  # noqa: BLE001 - last line of defence for users
         text = printable(f"{type(exc).__name__}: {exc}")
         click.echo(f"nimlint: internal error: {text} (please report this)", err=True)

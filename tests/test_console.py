@@ -76,3 +76,20 @@ def test_exit_status_is_what_sys_exit_gives(code, status, printed, capsys) -> No
 
 def test_the_interrupted_status_is_the_cli_one() -> None:
     assert console.EXIT_INTERRUPTED == cli.EXIT_INTERRUPTED
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_report_that_cannot_be_written_is_an_error_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text("metadata: {name: a, projectId: 1}\nspec: {}\n")
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [sys.executable, "-m", "nimlint", "check", "s.yaml"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            timeout=120,
+        )
+    assert result.returncode == 2
+    assert result.stderr.decode().splitlines() == [
+        "nimlint: error: cannot write the report: [Errno 28] No space left on device"
+    ]
