@@ -64,9 +64,18 @@ def _overlap(a: Edit, b: Edit) -> bool:
     return (a.start < b.end and b.start < a.end) or (a.start == b.start and a.end == b.end)
 
 
-def fix_file(linter: Linter, raw: bytes, name: str, folder: Path, path: str) -> FixedFile:
-    """Lint ``raw`` and apply its fixes (``linter.options.fix``: safe, or unsafe too)."""
-    findings = linter.lint_bytes(raw, name, folder)
+def fix_file(
+    linter: Linter,
+    raw: bytes,
+    name: str,
+    folder: Path,
+    path: str,
+    findings: list[Finding] | None = None,
+) -> FixedFile:
+    """Apply the fixes of ``raw`` (``linter.options.fix``: safe, or unsafe too), linting it
+    first unless its ``findings`` (with fixes attached) are given."""
+    if findings is None:
+        findings = linter.lint_bytes(raw, name, folder)
     result = FixedFile(path, name, findings)
     text = decode(raw)
     if isinstance(text, str) and raw.startswith(codecs.BOM_UTF8):

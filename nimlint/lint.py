@@ -564,7 +564,7 @@ def lint_files(
         if linter.options.fix:
             from nimlint.fixer import fix_file
 
-            fixed = fix_file(linter, raw, name, folder, path)
+            fixed = fix_file(linter, raw, name, folder, path, linted.findings)
             findings = fixed.findings
             if fixed.changed:
                 result.fixed.append(fixed)

@@ -202,6 +202,23 @@ def test_fixes_per_pass_are_bounded_and_later_passes_take_the_rest() -> None:
     assert fixed.fixed == count and not [f for f in fixed.findings if f.rule == "S001"]
 
 
+def test_fix_mode_lints_a_file_once_per_pass(tmp_path: Path, monkeypatch) -> None:
+    """The first lint's findings (with fixes) start the fixing: no second lint of the same text."""
+    from nimlint.lint import lint_files
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("metadata: {name: a, projectId: 1}\nspec: {replicas: 1}\n")
+    linter = Linter(Options(fix="safe"))
+    texts = []
+    lint_file = linter.lint_file
+    monkeypatch.setattr(
+        linter, "lint_file", lambda raw, *a, **k: texts.append(raw) or lint_file(raw, *a, **k)
+    )
+    result = lint_files(linter, [str(spec)])
+    assert [f.fixed for f in result.fixed] == [1]
+    assert texts == [spec.read_bytes(), result.fixed[0].encoded()]  # before and after the pass
+
+
 # --- removals and the comments around them -----------------------------------------------
 
 HEAD = 'metadata:\n  name: llama\n  projectId: "1"\nspec:\n  image: nvcr.io/nim/x:1\n'
