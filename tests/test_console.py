@@ -93,3 +93,13 @@ def test_a_report_that_cannot_be_written_is_an_error_not_a_crash(tmp_path: Path)
     assert result.stderr.decode().splitlines() == [
         "nimlint: error: cannot write the report: [Errno 28] No space left on device"
     ]
+
+
+def test_python_m_does_not_import_a_checkouts_modules(tmp_path: Path) -> None:
+    """A checkout's yaml.py or click.py must not stand in for nimlint's dependencies."""
+    for name in ("yaml", "click", "jsonschema_rs", "pathlib", "json"):
+        (tmp_path / f"{name}.py").write_text("open('shadowed', 'a').write(__name__ + '\\n')\n")
+    (tmp_path / "s.yaml").write_text(SPEC)
+    result = run("check", "--format", "concise", "s.yaml", cwd=tmp_path)
+    assert result.returncode in (0, 1) and b"s.yaml" in result.stdout, result.stderr
+    assert not (tmp_path / "shadowed").exists()
