@@ -129,6 +129,14 @@ def test_immutable_multi_node_and_created_pvc(tmp_path):
     assert check(tmp_path, "spec:\n  multiNode:\n    workers: 2\n", MULTINODE) == (0, [])
 
 
+def test_immutable_fields_compare_as_json_data(tmp_path):
+    """2.0 is the running 2 (no B001); 1 is not the running true (B002, beside S001)."""
+    assert check(tmp_path, "spec:\n  multiNode:\n    workers: 2.0\n", MULTINODE) == (0, [])
+    update = "spec:\n  modelStore:\n    pvc:\n      claimInfo:\n        accessModes:\n"
+    _code, findings = check(tmp_path, update + "          readWriteMany: 1\n", MULTINODE)
+    assert [f["rule"] for f in findings] == ["B002", "S001"]
+
+
 def test_a_mounted_existing_pvc_may_change(tmp_path):
     base = tmp_path / "existing.yaml"
     base.write_text(

@@ -21,6 +21,7 @@ from pathlib import Path
 from nimlint.effective.merge import Effective, Layer, merge
 from nimlint.effective.placement import Check, Placed, known_findings, lint_effective
 from nimlint.engine.context import MISSING, lookup, present
+from nimlint.engine.functions import same
 from nimlint.findings import Problem
 from nimlint.loading.model import Document, escape_token
 from nimlint.loading.source import MAX_FILE_BYTES, decode, documents
@@ -119,7 +120,7 @@ def immutable_changes(base: Layer, update: Layer, merged: Effective) -> Iterator
     after = merged.data.get("spec") if isinstance(merged.data, dict) else None
     after = after if isinstance(after, dict) else {}
     multi_before, multi_after = before.get("multiNode"), after.get("multiNode")
-    if multi_before != multi_after:
+    if not same(multi_before, multi_after):
         pointer = _touching(update, "multiNode", "/spec/multiNode", multi_before, multi_after)
         running = (
             f"{show(multi_before)} at {base.name}:{base.line_of('/spec/multiNode')}"
@@ -134,7 +135,7 @@ def immutable_changes(base: Layer, update: Layer, merged: Effective) -> Iterator
     pvc_before = lookup(before, "/modelStore/pvc")
     pvc_after = lookup(after, "/modelStore/pvc")
     created = isinstance(pvc_before, dict) and pvc_before.get("existingPvc") is not True
-    if created and pvc_before != pvc_after:
+    if created and not same(pvc_before, pvc_after):
         pointer = _touching(update, "modelStore", "/spec/modelStore/pvc", pvc_before, pvc_after)
         message = (
             "spec.modelStore.pvc is immutable once the service has created its PVC "
@@ -158,6 +159,6 @@ def _first_change(sent, before, after, pointer: str) -> str:
         for key, value in sent.items():
             old = before.get(key, MISSING) if isinstance(before, dict) else MISSING
             new = after.get(key, MISSING)
-            if old != new:
+            if not same(old, new):
                 return _first_change(value, old, new, f"{pointer}/{escape_token(key)}")
     return pointer

@@ -228,7 +228,13 @@ def unique_by(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[
 
 
 def same(value: Any, expected: Any) -> bool:
-    """JSON equality: ``true`` is not ``1``, but ``1`` is ``1.0``."""
+    """JSON equality, at any depth: ``true`` is not ``1``, but ``1`` is ``1.0``."""
+    if isinstance(value, dict) and isinstance(expected, dict):
+        return value.keys() == expected.keys() and all(same(value[k], expected[k]) for k in value)
+    if isinstance(value, list) and isinstance(expected, list):
+        return len(value) == len(expected) and all(map(same, value, expected))
+    if isinstance(value, (dict, list)) or isinstance(expected, (dict, list)):
+        return False
     return value == expected and (isinstance(value, bool) == isinstance(expected, bool))
 
 
