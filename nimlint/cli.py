@@ -171,7 +171,7 @@ def cli() -> None:
 )
 @click.option(
     "--base",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="PATCH preview: lint each update body applied to this running service (GET "
     "response or create body).",
 )

@@ -137,6 +137,14 @@ def test_immutable_fields_compare_as_json_data(tmp_path):
     assert [f["rule"] for f in findings] == ["B002", "S001"]
 
 
+def test_a_missing_base_is_an_error_even_when_no_update_needs_it(tmp_path):
+    spec = tmp_path / "create.yaml"
+    spec.write_text(RUNNING.read_text())
+    done = nimlint("check", "--kind", "create", "--base", str(tmp_path / "typo.yaml"), str(spec))
+    assert done.returncode == 2
+    assert b"typo.yaml" in done.stderr and b"does not exist" in done.stderr
+
+
 def test_a_mounted_existing_pvc_may_change(tmp_path):
     base = tmp_path / "existing.yaml"
     base.write_text(
