@@ -16,7 +16,8 @@ import gc
 import os
 import sys
 
-EXIT_INTERRUPTED = 130  # cli.EXIT_INTERRUPTED, needed before cli can be imported
+# cli's exit codes, needed before cli can be imported.
+EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
 
 def main() -> None:
@@ -26,6 +27,9 @@ def main() -> None:
         from nimlint.cli import main as run_cli
     except KeyboardInterrupt:
         _exit(EXIT_INTERRUPTED)
+    except ImportError as exc:  # a broken installation: a dependency missing or unloadable
+        print(f"nimlint: error: cannot start: {exc} (reinstall nimlint)", file=sys.stderr)
+        _exit(EXIT_USAGE)
     gc.freeze()
     gc.enable()
     try:

@@ -74,8 +74,26 @@ def test_exit_status_is_what_sys_exit_gives(code, status, printed, capsys) -> No
     assert capsys.readouterr().err == printed
 
 
-def test_the_interrupted_status_is_the_cli_one() -> None:
-    assert console.EXIT_INTERRUPTED == cli.EXIT_INTERRUPTED
+def test_the_exit_codes_are_the_cli_ones() -> None:
+    assert (console.EXIT_USAGE, console.EXIT_INTERRUPTED) == (cli.EXIT_USAGE, cli.EXIT_INTERRUPTED)
+
+
+def test_a_missing_dependency_is_one_error_line(tmp_path: Path) -> None:
+    (tmp_path / "sitecustomize.py").write_text(
+        "import sys\nsys.modules['click'] = None  # as if it were not installed\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "nimlint", "check", "x.yaml"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("nimlint: error: cannot start: ")
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
