@@ -93,6 +93,8 @@ class LazyCheck:
     def __call__(self, context):
         if self._check is None:
             self._check = importlib.import_module(self.module).RULES.check_of(self.rule_id)
+            if self._check is None:
+                raise LookupError(f"{self.module} has no rule {self.rule_id} (stale rule cache?)")
         return self._check(context)
 
     def __repr__(self) -> str:
