@@ -106,3 +106,15 @@ def test_errors_quote_a_short_excerpt(tmp_path: Path) -> None:
     run = _check(tmp_path, document)
     assert run.returncode == 2
     assert len(run.stderr) < 600, run.stderr
+
+
+def test_every_validator_refuses_to_fetch_even_past_the_check(server) -> None:
+    """Defence in depth: were a schema with an outside reference to get past the check above,
+    jsonschema-rs is built offline and fails instead of fetching."""
+    from nimlint.schema.schemaset import SchemaSet
+
+    url, requests = server
+    schemas = SchemaSet({"create": {"$ref": f"{url}/replicas.json"}})
+    with pytest.raises(Exception, match="Retrieval is disabled"):
+        schemas.validator("create")
+    assert requests == []

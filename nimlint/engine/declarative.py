@@ -38,7 +38,7 @@ def _rule_file_validator():
     import jsonschema_rs
 
     with open(schema_path("rule.schema.json"), encoding="utf-8") as handle:
-        return jsonschema_rs.Draft202012Validator(json.load(handle))
+        return jsonschema_rs.Draft202012Validator(json.load(handle), offline=True)
 
 
 def load_rule_file(path: Path) -> list[Rule]:

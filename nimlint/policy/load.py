@@ -129,7 +129,9 @@ def _validator(shape: str):
     import jsonschema_rs
 
     schema = {k: v for k, v in policy_schema().items() if k != "anyOf"}
-    return jsonschema_rs.Draft202012Validator({**schema, "$ref": f"#/$defs/{shape}"})
+    return jsonschema_rs.Draft202012Validator(
+        {**schema, "$ref": f"#/$defs/{shape}"}, offline=True
+    )
 
 
 @cache

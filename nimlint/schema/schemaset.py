@@ -28,8 +28,10 @@ class SchemaSet:
 
             # mask: jsonschema-rs would write each failing value (a whole expanded list, say)
             # into error texts nimlint never shows; messages are built from kind and instance.
+            # offline: jsonschema-rs would fetch an http(s) $ref; the --openapi check refuses
+            # those first, and this keeps it so for any schema that reaches here.
             self._validators[kind] = jsonschema_rs.Draft202012Validator(
-                self.schemas[kind], validate_formats=False, mask="<value>"
+                self.schemas[kind], validate_formats=False, mask="<value>", offline=True
             )
         return self._validators[kind]
 
