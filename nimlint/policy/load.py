@@ -129,9 +129,7 @@ def _validator(shape: str):
     import jsonschema_rs
 
     schema = {k: v for k, v in policy_schema().items() if k != "anyOf"}
-    return jsonschema_rs.Draft202012Validator(
-        {**schema, "$ref": f"#/$defs/{shape}"}, offline=True
-    )
+    return jsonschema_rs.Draft202012Validator({**schema, "$ref": f"#/$defs/{shape}"}, offline=True)
 
 
 @cache
