@@ -174,8 +174,8 @@ class _GitIgnores:
 
     def _read(self, folder: str):
         sources = [os.path.join(folder, ".gitignore")]
-        if folder == self.top:
-            sources.insert(0, os.path.join(folder, ".git", "info", "exclude"))
+        if folder == self.top:  # git's order: a later source's rule overrides an earlier one
+            sources[:0] = [_excludes_file(folder), os.path.join(folder, ".git", "info", "exclude")]
         lines: list[str] = []
         for source in sources:
             try:
@@ -184,6 +184,48 @@ class _GitIgnores:
             except OSError:
                 continue
         return _spec(lines) if lines else None
+
+
+def _excludes_file(top: str) -> str:
+    """git's ``core.excludesFile``: from the repository's, the user's or the system's git
+    config (in git's order, the last setting wins), else ``$XDG_CONFIG_HOME/git/ignore``."""
+    home = os.path.expanduser("~")
+    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    if os.environ.get("GIT_CONFIG_GLOBAL"):
+        user = [os.environ["GIT_CONFIG_GLOBAL"]]
+    else:
+        user = [os.path.join(xdg, "git", "config"), os.path.join(home, ".gitconfig")]
+    system = [] if os.environ.get("GIT_CONFIG_NOSYSTEM") else ["/etc/gitconfig"]
+    configs = [*system, *user, os.path.join(top, ".git", "config")]
+    found = os.path.join(xdg, "git", "ignore")
+    for config in configs:
+        value = _core_excludes_file(config)
+        if value is not None:
+            found = os.path.join(top, os.path.expanduser(value))
+    return found
+
+
+def _core_excludes_file(config: str) -> str | None:
+    """The ``excludesFile`` of the ``[core]`` section of one git config file, if set there."""
+    try:
+        with open(config, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read(1024 * 1024).splitlines()
+    except OSError:
+        return None
+    section, value = "", None
+    for line in lines:
+        text = line.strip()
+        if text.startswith("["):
+            section = text[1:].split("]", 1)[0].strip().lower()
+            text = text.split("]", 1)[1].strip() if "]" in text else ""
+        name, equals, rest = text.partition("=")
+        if section == "core" and equals and name.strip().lower() == "excludesfile":
+            rest = rest.strip()
+            if len(rest) > 1 and rest[0] == rest[-1] == '"':
+                value = rest[1:-1]
+            else:  # an unquoted # or ; starts a comment
+                value = rest.replace(";", "#").split("#", 1)[0].strip()
+    return value or None
 
 
 def _work_tree(folder: str) -> str | None:

@@ -131,6 +131,58 @@ def test_gitignore_nested_and_info_exclude_are_respected(tmp_path: Path) -> None
     assert code == 1 and len(linted(report)) == 6
 
 
+@pytest.mark.parametrize(
+    ("files", "env"),
+    [
+        # the default place, $XDG_CONFIG_HOME/git/ignore
+        ({"xdg/git/ignore": "*.local.yaml\n"}, {}),
+        # core.excludesFile in ~/.gitconfig, with ~ expanded and a comment after it
+        (
+            {
+                "home/.gitconfig": "[Core]\n\texcludesFile = ~/ignored  # mine\n",
+                "home/ignored": "*.local.yaml\n",
+            },
+            {},
+        ),
+        # the repository's own config wins over the user's
+        (
+            {
+                "home/.gitconfig": "[core]\n  excludesfile = /nonexistent\n",
+                "repo/.git/config": '[core]\n  excludesFile = "../repo-ignore"\n',
+                "repo-ignore": "*.local.yaml\n",
+            },
+            {},
+        ),
+        # GIT_CONFIG_GLOBAL replaces the user's files
+        (
+            {
+                "elsewhere.cfg": "[core]\nexcludesFile = ELSEWHERE/ignore\n",
+                "home/.gitconfig": "[core]\nexcludesFile = /nonexistent\n",
+                "ignore": "*.local.yaml\n",
+            },
+            {"GIT_CONFIG_GLOBAL": "elsewhere.cfg"},
+        ),
+    ],
+)
+def test_gits_global_excludes_file_is_respected(tmp_path: Path, files, env) -> None:
+    repo = git_tree(tmp_path / "repo")
+    tree(repo, {"deploy/llama.yaml": GOOD, "deploy/dev.local.yaml": BAD})
+    for name, content in files.items():
+        tree(tmp_path, {name: content.replace("ELSEWHERE", str(tmp_path))})
+    environment = {
+        "HOME": str(tmp_path / "home"),
+        "XDG_CONFIG_HOME": str(tmp_path / "xdg"),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        **{k: str(tmp_path / v) for k, v in env.items()},
+    }
+    result = nimlint("check", "--format", "json", ".", cwd=repo, env=environment)
+    assert linted(json.loads(result.stdout)) == ["deploy/llama.yaml"], result.stderr
+    again = nimlint(
+        "check", "--format", "json", "--no-respect-gitignore", ".", cwd=repo, env=environment
+    )
+    assert len(linted(json.loads(again.stdout))) == 2
+
+
 def test_gitignore_outside_a_work_tree_is_not_read(tmp_path: Path) -> None:
     tree(tmp_path, {".gitignore": "*.yaml\n", "deploy/llama.yaml": GOOD})
     code, report, _ = run_json(".", cwd=tmp_path)
