@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,17 +18,18 @@ if TYPE_CHECKING:
 MAX_PASSES = 10
 
 
-@dataclass
 class FixedFile:
     """One file's fixing: what remains, and its text before and after."""
 
-    path: str
-    name: str
-    findings: list[Finding]
-    original: str = ""
-    text: str = ""
-    fixed: int = 0  # findings fixed
-    bom: str = ""
+    __slots__ = ("bom", "findings", "fixed", "name", "original", "path", "text")
+
+    def __init__(self, path: str, name: str, findings: list[Finding]):
+        self.path = path
+        self.name = name
+        self.findings = findings
+        self.original = self.text = ""
+        self.fixed = 0  # findings fixed
+        self.bom = ""
 
     @property
     def changed(self) -> bool:

@@ -8,17 +8,19 @@ much as the layers overlap.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from nimlint.engine.context import MISSING, lookup
 from nimlint.loading.model import Document, escape_token, unescape_token
 
 
-@dataclass(frozen=True, eq=False)
-class Layer:
-    """One input of a merge: a file name as shown in findings, and its loaded document."""
+class Layer(NamedTuple):
+    """One input of a merge: a file name as shown in findings, and its loaded document.
+
+    The records here are NamedTuples: a dataclass decorator costs start-up time.
+    """
 
     name: str
     document: Document
@@ -29,8 +31,7 @@ class Layer:
         return self.document.span(pointer, "key").line
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(NamedTuple):
     """Where a value came from: a layer and a JSON pointer inside that layer's document."""
 
     layer: Layer
@@ -41,19 +42,17 @@ class Origin:
         return Origin(self.layer, self.pointer + "".join(f"/{t}" for t in tokens))
 
 
-@dataclass(frozen=True)
-class Mixed:
+class Mixed(NamedTuple):
     """A container built from several layers: its own origin (None if no layer has it)."""
 
     origin: Origin | None
-    children: dict[str, Trace] = field(default_factory=dict)
+    children: Mapping[str, Trace] = MappingProxyType({})
 
 
 Trace = Origin | Mixed
 
 
-@dataclass(frozen=True)
-class Effective:
+class Effective(NamedTuple):
     """A value (plain JSON data, never modified in place) and where each part came from."""
 
     data: Any

@@ -8,9 +8,8 @@ the offending value is.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from nimlint.engine.context import MISSING, lookup
 from nimlint.messages import field_name, show
@@ -38,8 +37,7 @@ RULE_IDS = {
 }
 
 
-@dataclass(frozen=True)
-class Violation:
+class Violation(NamedTuple):
     """One compliance issue, at an effective-request pointer relative to the spec."""
 
     kind: str

@@ -8,7 +8,6 @@ request and names the policy file and line (``nimlint.effective.placement``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 
 from nimlint.effective.merge import Effective, Layer
 from nimlint.effective.placement import lint_effective
@@ -78,7 +77,7 @@ class PolicyLayer:
         for issue in violations(_spec(self.before), _spec(self.after), self.policy):
             if issue.in_request:  # name the item where the extended service has it
                 moved = _moved(self.before, self.after, "/spec" + issue.pointer)
-                issue = replace(issue, pointer=moved.removeprefix("/spec"))
+                issue = issue._replace(pointer=moved.removeprefix("/spec"))
             problem = Problem("/spec" + issue.pointer, issue.message(), compliance=issue.compliance)
             yield issue.rule_id, problem
 

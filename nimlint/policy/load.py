@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from nimlint.escaping import printable
 from nimlint.loading.model import Document, ParseFailure, escape_token, unescape_token
@@ -32,16 +31,15 @@ class PolicyError(ValueError):
         self.lines = lines
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     """One policy: where it came from, its scope, and ``{defaults, rules}`` with positions."""
 
     file: str
     name: str
     scope: str
-    body: dict = field(repr=False)
+    body: dict
     base: str  # JSON pointer of the body in the document ("/policy", "/effective" or "")
-    document: Document = field(repr=False)
+    document: Document
 
     def line(self, pointer: str) -> int:
         """The line of ``pointer`` (relative to the body) in the policy file."""

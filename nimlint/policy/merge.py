@@ -8,15 +8,13 @@ Defaults: the nearest scope wins, field by field. Rules: one rule object per fie
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from nimlint.policy.decisions import SAME_SCOPE_TWICE_IS_AN_ERROR, SCOPES, WIDEST_WINS_SECTIONS
 from nimlint.policy.load import Policy, PolicyError, rule_types
 
 
-@dataclass(frozen=True)
-class RuleOrigin:
+class RuleOrigin(NamedTuple):
     """Where a rule comes from: a policy and a pointer inside its body."""
 
     policy: Policy
@@ -36,8 +34,7 @@ class RuleOrigin:
         return f"policy {self.policy.name} ({scope} scope), {self.where()}"
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """The rule object on one field (dotted path relative to spec), its type and origin."""
 
     path: str
@@ -46,16 +43,16 @@ class Rule:
     origin: RuleOrigin
 
 
-@dataclass
 class MergedPolicy:
     """The effective policy: its defaults as a layer under the request, rules by field."""
 
-    policies: tuple[Policy, ...]
-    defaults: dict = field(default_factory=dict)  # merged, as policies write them
-    layered: Any = None  # the defaults at /spec, itemized lists as lists (an Effective)
-    attributes: dict = field(default_factory=dict)  # itemized field -> attributes (Effective)
-    layers: dict = field(default_factory=dict)  # policy file -> its Layer
-    rules: dict[str, Rule] = field(default_factory=dict)
+    def __init__(self, policies: tuple[Policy, ...]):
+        self.policies = policies
+        self.defaults: dict = {}  # merged, as policies write them
+        self.layered: Any = None  # the defaults at /spec, itemized lists as lists (an Effective)
+        self.attributes: dict = {}  # itemized field -> attributes (Effective)
+        self.layers: dict = {}  # policy file -> its Layer
+        self.rules: dict[str, Rule] = {}
 
 
 def merge(policies: Sequence[Policy]) -> MergedPolicy:
