@@ -17,7 +17,7 @@ from nimlint.engine.context import Context
 from nimlint.engine.declarative import RuleFileError
 from nimlint.engine.registry import Registry, build_registry
 from nimlint.findings import DocumentKind, Finding, Fix, Problem, Repair, Severity
-from nimlint.loading.layout import Layout
+from nimlint.loading.layout import LINE_BREAK, Layout
 from nimlint.loading.model import Document, ParseFailure
 from nimlint.loading.source import MAX_FILE_BYTES, decode, documents
 from nimlint.messages import json_type, type_words
@@ -605,11 +605,6 @@ def _read(path: str, options: Options, stdin: bytes, result: LintResult):
         return path, None, None
 
 
-# The line breaks libyaml counts (YAML 1.1), so that line numbers and lines agree; compiled
-# (and cached by re) the first time a report shows source lines.
-_LINE_BREAK = "\r\n|[\r\n\x85\u2028\u2029]"
-
-
 def source_lines(raw: bytes, wanted: set[int]) -> dict[int, str]:
     """The text of the ``wanted`` 1-based lines of a file (for excerpts in reports)."""
     text = decode(raw)
@@ -617,7 +612,7 @@ def source_lines(raw: bytes, wanted: set[int]) -> dict[int, str]:
         return {}
     lines: dict[int, str] = {}
     number, start, last = 1, 0, max(wanted)
-    for brk in re.finditer(_LINE_BREAK, text):
+    for brk in re.finditer(LINE_BREAK, text):  # compiled (and cached by re) when used
         if number in wanted:
             lines[number] = text[start : brk.start()]
         number, start = number + 1, brk.end()

@@ -149,3 +149,22 @@ def test_severity_takes_prefixes_and_names(bad: str) -> None:
     assert ": error: " in mixed and ": note: " in mixed
     assert ": error: " in gcc("--severity", "unknown-key=error").split("\n")[1]
     assert nimlint("check", "--severity", "Q=info", bad).returncode == 2
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_excerpts_count_lines_as_the_loader_does(tmp_path: Path, separator: str) -> None:
+    """NEL, U+2028 and U+2029 are not line breaks for the loader (nor for editors): the
+    excerpt under a finding is the line its line number names."""
+    spec = tmp_path / "s.yaml"
+    text = f'metadata: {{name: a, projectId: "1"}}\n# note{separator}more\nspec:\n  replica: 2\n'
+    spec.write_text(text, encoding="utf-8")
+    out = nimlint("check", "--select", "S008", str(spec)).stdout.decode()
+    assert "4:3" in out
+    assert "4 |   replica: 2" in out
+
+
+def test_a_tab_message_counts_lines_as_the_loader_does(tmp_path: Path) -> None:
+    spec = tmp_path / "s.yaml"
+    spec.write_text("metadata: {name: a}\n# x\u2028y\nspec:\n\treplicas: 1\n", encoding="utf-8")
+    out = nimlint("check", "--format", "concise", str(spec)).stdout.decode()
+    assert "indented with tabs" in out

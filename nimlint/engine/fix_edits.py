@@ -17,10 +17,10 @@ from nimlint.engine.context import MISSING, lookup
 from nimlint.engine.render import scalar_text
 from nimlint.engine.repairs import same_data
 from nimlint.findings import Edit, Repair, Span
+from nimlint.loading.layout import LINE_BREAK
 from nimlint.loading.model import Document, ParseFailure, escape_token, unescape_token
 
-# The loader's line breaks, in YAML and JSON alike (NEL, U+2028 and U+2029 are not breaks).
-_BREAKS = re.compile("\r\n|[\r\n]")
+_BREAKS = re.compile(LINE_BREAK)  # the loader's, in YAML and JSON alike
 _REST_OF_LINE = re.compile(r"[ \t]*(#[^\r\n]*)?")
 _FLOW_COMMA = re.compile(r"\s*,\s*")
 _COMMENT_START = re.compile(r"(?<![^ \t\r\n])#")

@@ -19,14 +19,14 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from nimlint.findings import Finding, Span
-from nimlint.loading.layout import Layout
+from nimlint.loading.layout import LINE_BREAK, Layout
 from nimlint.messages import show
 
 _MARKER = re.compile(r"#[ \t]*nimlint:")
 _KEYWORD = re.compile(r"[ \t]*(disable-next-line|disable-file|disable)(?=[ \t=]|\Z)")
 _IDS = re.compile(r"[ \t]*=[ \t]*([^\s,]+(?:[ \t]*,[ \t]*[^\s,]+)*)")
 _ID_LIKE = re.compile(r"[A-Za-z]+[0-9][A-Za-z0-9]*\b")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK = re.compile(LINE_BREAK)
 _SCOPES = {"disable": "line", "disable-next-line": "next-line", "disable-file": "file"}
 
 

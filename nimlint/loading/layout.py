@@ -13,6 +13,9 @@ import bisect
 import re
 
 BREAKS = "\x85\u2028\u2029"
+# How the loader counts lines (a regular expression): so lines and line numbers agree
+# everywhere, in excerpts, suppressions and fixes; NEL, U+2028 and U+2029 are not breaks.
+LINE_BREAK = "\r\n|\r|\n"
 _PRIVATE = "[\ue000-\uf8ff\U000f0000-\U000ffffd]"  # compiled only when needed (~3 ms)
 _CANDIDATES = (range(0xE000, 0xF900), range(0xF0000, 0xFFFFE))  # lazy: no tuple at import
 

@@ -17,7 +17,7 @@ import yaml
 from yaml._yaml import CParser
 
 from nimlint.findings import Problem, Span
-from nimlint.loading.layout import Layout
+from nimlint.loading.layout import LINE_BREAK, Layout
 from nimlint.loading.model import Document, ParseFailure, escape_token
 from nimlint.loading.scalars import (
     NotJSONNumber,
@@ -500,15 +500,12 @@ def _plain_string(text: str) -> bool:
     return text not in _RESERVED and text[0] not in _NUMBER_STARTS
 
 
-_LINE_BREAK = "\r\n|[\r\n\x85\u2028\u2029]"  # libyaml's line breaks (compiled when needed)
-
-
 def _tab_message(text: str, mark) -> str | None:
     """The message for a tab that indents a line, which libyaml reports only as a
     character "that cannot start any token"."""
     if mark is None:
         return None
-    lines = re.split(_LINE_BREAK, text, maxsplit=mark.line + 1)
+    lines = re.split(LINE_BREAK, text, maxsplit=mark.line + 1)
     line = lines[mark.line] if mark.line < len(lines) else ""
     indent = line[: mark.column + 1]
     if "\t" in indent and not indent.strip():
