@@ -145,7 +145,7 @@ def cli() -> None:
     "respect_gitignore",
     flag_value=False,
     default=True,
-    help="Walk files that .gitignore or .git/info/exclude ignore.",
+    help="Walk files that git ignores (.gitignore, .git/info/exclude, core.excludesFile).",
 )
 @click.option(
     "--jobs",
