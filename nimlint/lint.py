@@ -21,7 +21,7 @@ from nimlint.loading.layout import LINE_BREAK, Layout
 from nimlint.loading.model import Document, ParseFailure
 from nimlint.loading.source import MAX_FILE_BYTES, decode, documents
 from nimlint.messages import json_type, type_words
-from nimlint.schema.kinds import detect_kind, envelope_keys, is_nim_body
+from nimlint.schema.kinds import best_fit, envelope_keys, is_nim_body
 from nimlint.schema.schemaset import OpenAPIError, SchemaSet, from_openapi, shipped
 from nimlint.schema.unknown_keys import unknown_key_problems, yaml11_problems
 from nimlint.schema.validate import schema_problems
@@ -222,9 +222,10 @@ class Linter:
             if item.data is None and not item.problems:
                 continue  # an empty document (a trailing ---): kubectl ignores it too
             empty = False
-            kind = configured
+            kind, fits = configured, False
             if kind is None and isinstance(item.data, dict):
-                kind = detect_kind(item.data, setup.schemas.shape)
+                kind, misfits = best_fit(item.data, setup.schemas.shape)
+                fits = misfits == 0
             if kind is not None:
                 kinds.append(DocumentKind(item.index, kind, how if configured else "detected"))
             own = []
@@ -232,7 +233,7 @@ class Linter:
                 own = list(self._policed(item, setup, name, kind))
                 yield from own
                 continue
-            for rule, problem in self.check_document(item, setup, kind):
+            for rule, problem in self.check_document(item, setup, kind, fits=fits):
                 fix = None
                 if problem.repair is not None and self.options.wants_fixes:
                     from nimlint.engine.fix_edits import SourceText
@@ -320,9 +321,12 @@ class Linter:
             yield rule, span, message, pointer, None, doc.index, compliance
 
     def check_document(
-        self, doc: Document, setup: Setup, kind: str | None = None
+        self, doc: Document, setup: Setup, kind: str | None = None, *, fits: bool = False
     ) -> Iterator[tuple[str, Problem]]:
-        """Every (rule id, problem) of one document (``kind``: forced, else detected)."""
+        """Every (rule id, problem) of one document (``kind``: forced, else detected).
+
+        ``fits``: the caller found no misfit of ``kind``'s shape, so no unknown key either.
+        """
         yield from doc.problems
         if doc.data is None:
             return
@@ -330,21 +334,29 @@ class Linter:
             what = type_words([json_type(doc.data)])
             yield "P003", Problem("", f"document {doc.index + 1} is {what}, not a mapping")
             return
-        kind = kind or self.options.kind or detect_kind(doc.data, setup.schemas.shape)
+        kind = kind or self.options.kind
+        if kind is None:
+            kind, misfits = best_fit(doc.data, setup.schemas.shape)
+            fits = misfits == 0
         misplaced = envelope_keys(doc.data)
         yield from _envelope_problems(misplaced)
         yield from yaml11_problems(doc, setup.schemas.shape(kind))
-        yield from self._semantic(doc.data, kind, setup, misplaced)
+        yield from self._semantic(doc.data, kind, setup, misplaced, fits=fits)
 
     def _semantic(
-        self, data: Any, kind: str, setup: Setup, misplaced: Sequence[str] = ()
+        self,
+        data: Any,
+        kind: str,
+        setup: Setup,
+        misplaced: Sequence[str] = (),
+        *,
+        fits: bool = False,
     ) -> Iterator[tuple[str, Problem]]:
-        """Schema, unknown keys and every rule, on ``data`` (``misplaced``: K015's keys)."""
+        """Schema, unknown keys (none when ``data`` ``fits`` its kind) and every rule, on
+        ``data`` (``misplaced``: K015's keys)."""
         schemas = setup.schemas
-        for rule, problem in (
-            *schema_problems(schemas, kind, data),
-            *unknown_key_problems(data, schemas.shape(kind)),
-        ):
+        unknown = () if fits else unknown_key_problems(data, schemas.shape(kind))
+        for rule, problem in (*schema_problems(schemas, kind, data), *unknown):
             if not _said_by_envelope(rule, problem, misplaced):
                 yield rule, problem
         if kind == "create" and "spec" in data and data["spec"] is None:

@@ -34,20 +34,25 @@ def detect_kind(data: Any, shape_of: Callable[[str], Shape] | None = None) -> st
     value, so a whole unknown ``metadata`` weighs more than one stray key in it).
     ``shape_of`` gives a kind's shape (default: the shipped schemas').
     """
+    return best_fit(data, shape_of)[0]
+
+
+def best_fit(data: Any, shape_of: Callable[[str], Shape] | None = None) -> tuple[str, int]:
+    """``detect_kind``'s kind and its misfits (0: no unknown key anywhere, nothing missing)."""
     if not isinstance(data, dict):
-        return "create"
+        return "create", 0
     if shape_of is None:
         from nimlint.schema.schemaset import shipped
 
         shape_of = _shipped_shapes(shipped)
-    best, fewest = KINDS[0], None
-    for kind in KINDS:
-        count = misfits(data, shape_of(kind))
-        if fewest is None or count < fewest:
-            best, fewest = kind, count
+    best, fewest = KINDS[0], misfits(data, shape_of(KINDS[0]))
+    for kind in KINDS[1:]:
         if fewest == 0:
             break  # nothing fits better, and ties go to the earlier kind: later shapes unbuilt
-    return best
+        count = misfits(data, shape_of(kind), limit=fewest)
+        if count < fewest:
+            best, fewest = kind, count
+    return best, fewest
 
 
 @cache
@@ -55,11 +60,16 @@ def _shipped_shapes(shipped) -> Callable[[str], Shape]:
     return shipped().shape
 
 
-def misfits(data: Any, shape: Shape) -> int:
-    """How many keys of ``data`` are missing from or unknown to ``shape``, at any depth."""
+def misfits(data: Any, shape: Shape, limit: int | None = None) -> int:
+    """How many keys of ``data`` are missing from or unknown to ``shape``, at any depth.
+
+    With a ``limit``, counting may stop once it is reached: the result is then >= ``limit``.
+    """
     count = 0
     stack = [(data, shape)]
     while stack:
+        if limit is not None and count >= limit:
+            return count
         value, node = stack.pop()
         if isinstance(value, dict):
             count += len(node.required.difference(value))
