@@ -321,6 +321,22 @@ def test_symlinks_out_of_the_tree_only_when_named(tmp_path: Path) -> None:
     assert code == 1 and linted(report) == ["deploy/link.yaml", "deploy/llama.yaml"]
 
 
+@pytest.mark.parametrize("spelling", ["deploy", "deploy/", "./deploy", "deploy//", "link", "ABS"])
+def test_a_walked_file_is_known_by_its_real_path(tmp_path: Path, monkeypatch, spelling) -> None:
+    from nimlint.discovery import discover
+
+    tree(tmp_path, {"deploy/a.yaml": BAD, "deploy/sub/deeper/b.yml": BAD, "deploy/c.json": "{}"})
+    (tmp_path / "deploy" / "sub" / "same.yaml").symlink_to("../a.yaml")
+    (tmp_path / "link").symlink_to(tmp_path / "deploy")
+    monkeypatch.chdir(tmp_path)
+    root = str(tmp_path / "deploy") if spelling == "ABS" else spelling
+    found = discover([root, "deploy/a.yaml", "deploy/sub/deeper/b.yml", "link/c.json"])
+    assert sorted(os.path.realpath(f) for f in found.files) == [
+        str((tmp_path / "deploy" / name).resolve())
+        for name in ("a.yaml", "c.json", "sub/deeper/b.yml")
+    ]
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_the_same_file_named_twice_is_linted_once(tmp_path: Path, jobs: str) -> None:
     tree(tmp_path, {"deploy/x.yaml": BAD, "deploy/llama.yaml": GOOD})
