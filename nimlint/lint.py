@@ -563,10 +563,12 @@ def lint_files(
 ) -> LintResult:
     """Lint a list of files (no directories) with ``linter``; ``walked`` ones may be skipped."""
     result = LintResult()
+    folders: dict[str, Path] = {}  # one Path per folder, not per file
     for path in files:
         name, folder, raw = _read(path, linter.options, stdin, result)
         if raw is None:
             continue
+        folder = folders.setdefault(folder, Path(folder))
         linted = linter.lint_file(raw, name, folder, walked=path in walked)
         if linted.skipped:
             result.skipped.append(name)
@@ -603,15 +605,16 @@ def record_setups(linter: Linter, result: LintResult) -> None:
 
 
 def _read(path: str, options: Options, stdin: bytes, result: LintResult):
+    """(name, folder, content) of ``path``; content None (and an error line) if unreadable."""
     if path == STDIN:
         name = options.stdin_filename or STDIN
-        return name, Path(name).parent if options.stdin_filename else Path.cwd(), stdin
+        return name, os.path.dirname(name) if options.stdin_filename else os.getcwd(), stdin
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device would block or never end
             result.errors.append(f"{path}: not a regular file")
             return path, None, None
         with open(path, "rb") as handle:
-            return path, Path(path).parent, handle.read(MAX_FILE_BYTES + 1)
+            return path, os.path.dirname(path), handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         result.errors.append(f"{path}: cannot read: {exc.strerror or exc}")
         return path, None, None
