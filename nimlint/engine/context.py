@@ -24,16 +24,19 @@ def as_int(value: Any) -> int | None:
 
 def lookup(root: Any, pointer: str) -> Any:
     """The value at JSON pointer ``pointer`` under ``root``, or MISSING."""
+    if not pointer:
+        return root
     node = root
-    for token in pointer.split("/")[1:] if pointer else ():
-        token = unescape_token(token)
+    for token in pointer.split("/")[1:]:
+        if "~" in token:
+            token = unescape_token(token)
         if isinstance(node, dict):
             node = node.get(token, MISSING)
+            if node is MISSING:
+                return MISSING
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
             node = node[int(token)]
         else:
-            return MISSING
-        if node is MISSING:
             return MISSING
     return node
 
@@ -62,13 +65,14 @@ def expand(root: Any, glob: str) -> Iterator[tuple[str, Any]]:
 class Context:
     """The document a rule checks. Lookups and glob expansions are shared by its rules."""
 
-    __slots__ = ("_expansions", "_values", "data", "kind")
+    __slots__ = ("_applied", "_expansions", "_values", "data", "kind")
 
     def __init__(self, data: Any, kind: str):
         self.data = data
         self.kind = kind
         self._expansions: dict[str, list[tuple[str, Any]]] = {}
         self._values: dict[str, Any] = {}
+        self._applied: dict[str, list[tuple[str, dict]]] = {}
 
     def get(self, pointer: str) -> Any:
         """The value at ``pointer`` (or MISSING); rules must not modify what they get."""
@@ -84,11 +88,19 @@ class Context:
         Run:ai list entries (env vars, labels, annotations, tolerations...) carry
         ``exclude: true`` to drop a policy default; such an entry is skipped.
         """
-        items = self.get(pointer)
-        if isinstance(items, list):
-            for index, entry in enumerate(items):
-                if isinstance(entry, dict) and entry.get("exclude") is not True:
-                    yield f"{pointer}/{index}", entry
+        entries = self._applied.get(pointer)
+        if entries is None:
+            items = self.get(pointer)
+            entries = self._applied[pointer] = (
+                [
+                    (f"{pointer}/{index}", entry)
+                    for index, entry in enumerate(items)
+                    if isinstance(entry, dict) and entry.get("exclude") is not True
+                ]
+                if isinstance(items, list)
+                else []
+            )
+        return iter(entries)
 
     def each(self, glob: str) -> Iterator[tuple[str, Any]]:
         matches = self._expansions.get(glob)

@@ -123,7 +123,7 @@ def _compile_check(check: dict[str, Any]):
         for pointer, node in ctx.each(where):
             if not isinstance(node, (dict, list)):
                 continue
-            if all(condition_holds(node, pointer, c, ctx) for c in conditions):
+            if not conditions or all(condition_holds(node, pointer, c, ctx) for c in conditions):
                 for problem in function(node, options, pointer, ctx):
                     text = problem.message
                     if message:

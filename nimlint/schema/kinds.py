@@ -66,23 +66,26 @@ def misfits(data: Any, shape: Shape, limit: int | None = None) -> int:
     With a ``limit``, counting may stop once it is reached: the result is then >= ``limit``.
     """
     count = 0
-    stack = [(data, shape)]
+    stack = [(data, shape)] if isinstance(data, (dict, list)) else []
     while stack:
         if limit is not None and count >= limit:
             return count
-        value, node = stack.pop()
+        value, node = stack.pop()  # a mapping or a list: scalars have nothing to count
         if isinstance(value, dict):
-            count += len(node.required.difference(value))
-            if node.properties is None:
+            if node.required:
+                count += len(node.required.difference(value))
+            known = node.properties
+            if known is None:
                 continue
             for key, child in value.items():
-                sub = node.properties.get(key)
+                sub = known.get(key)
                 if sub is None:
                     count += 1 + _keys_inside(child)
-                else:
+                elif isinstance(child, (dict, list)):
                     stack.append((child, sub))
-        elif isinstance(value, list) and node.items is not None:
-            stack.extend((item, node.items) for item in value)
+        elif node.items is not None:
+            items = node.items
+            stack.extend((item, items) for item in value if isinstance(item, (dict, list)))
     return count
 
 
