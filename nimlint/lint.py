@@ -21,7 +21,7 @@ from nimlint.loading.layout import LINE_BREAK, Layout
 from nimlint.loading.model import Document, ParseFailure
 from nimlint.loading.source import MAX_FILE_BYTES, decode, documents
 from nimlint.messages import json_type, type_words
-from nimlint.schema.kinds import best_fit, envelope_keys, is_nim_body
+from nimlint.schema.kinds import KINDS, best_fit, envelope_keys, is_nim_body
 from nimlint.schema.schemaset import OpenAPIError, SchemaSet, from_openapi, shipped
 from nimlint.schema.unknown_keys import unknown_key_problems, yaml11_problems
 from nimlint.schema.validate import schema_problems
@@ -100,7 +100,9 @@ class Setup:
         self.registry = registry
         self.schemas = schemas
         self.policy = policy  # the merged policy (nimlint.policy.merge.MergedPolicy), if any
-        self.checks = tuple(r for r in registry.checks if config.enabled(r.id, ""))
+        checks = [r for r in registry.checks if config.enabled(r.id, "")]
+        # The rules that check each kind of document, in registry order.
+        self.checks = {kind: tuple(r for r in checks if kind in r.kinds) for kind in KINDS}
 
 
 class Linter:
@@ -361,10 +363,7 @@ class Linter:
                 yield rule, problem
         if kind == "create" and "spec" in data and data["spec"] is None:
             data = {**data, "spec": {}}  # no spec is no image, no port: the create rules say so
-        context = Context(data, kind)
-        for rule in setup.checks:
-            if kind in rule.kinds:
-                yield from _run_rule(rule, context)
+        yield from _run_rules(setup.checks[kind], Context(data, kind))
 
 
 def merged_policy(paths: Sequence[Path]):
@@ -424,14 +423,20 @@ def _said_by_envelope(rule: str, problem: Problem, misplaced: Sequence[str]) -> 
     return rule == "S008" and problem.pointer.lstrip("/") in misplaced
 
 
-def _run_rule(rule, context: Context) -> Iterator[tuple[str, Problem]]:
-    try:
-        for problem in rule.check(context):
-            yield rule.id, problem
-    except KeyboardInterrupt:
-        raise
-    except BaseException as exc:  # noqa: BLE001 - SystemExit too: a rule cannot end the run
-        yield "X002", Problem("", f"rule {rule.id} crashed: {type(exc).__name__}: {exc}")
+def _run_rules(rules: Sequence, context: Context) -> list[tuple[str, Problem]]:
+    """(rule id, problem) of each rule on ``context``; a crash is X002, after what it found."""
+    found = []
+    for rule in rules:
+        try:
+            for problem in rule.check(context):
+                found.append((rule.id, problem))
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - SystemExit too: a rule cannot end the run
+            found.append(
+                ("X002", Problem("", f"rule {rule.id} crashed: {type(exc).__name__}: {exc}"))
+            )
+    return found
 
 
 def _fix(rule, repair: Repair, doc: Document, source) -> Fix | None:

@@ -222,3 +222,25 @@ def test_required_reports_a_nested_path_on_its_deepest_existing_mapping() -> Non
     assert found == [("/spec/pvc/claimInfo", "spec.pvc.claimInfo needs size")]
     assert [p.pointer for p in required({}, options, "/spec/pvc", context)] == ["/spec/pvc"]
     assert list(required({"claimInfo": "x"}, options, "/spec/pvc", context)) == []
+
+
+def test_a_crashing_rule_keeps_what_it_found_and_the_next_rule_runs() -> None:
+    from types import SimpleNamespace
+
+    from nimlint.findings import Problem
+    from nimlint.lint import _run_rules
+
+    def half(ctx):
+        yield Problem("/spec", "first")
+        raise ValueError("boom")
+
+    def whole(ctx):
+        yield Problem("/metadata", "second")
+
+    rules = [SimpleNamespace(id="ZZ1", check=half), SimpleNamespace(id="ZZ2", check=whole)]
+    found = [(rule, p.pointer, p.message) for rule, p in _run_rules(rules, Context({}, "create"))]
+    assert found == [
+        ("ZZ1", "/spec", "first"),
+        ("X002", "", "rule ZZ1 crashed: ValueError: boom"),
+        ("ZZ2", "/metadata", "second"),
+    ]

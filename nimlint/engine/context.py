@@ -24,27 +24,28 @@ def as_int(value: Any) -> int | None:
 
 def lookup(root: Any, pointer: str) -> Any:
     """The value at JSON pointer ``pointer`` under ``root``, or MISSING."""
-    if not pointer:
-        return root
     node = root
-    for token in pointer.split("/")[1:]:
-        if "~" in token:
-            token = unescape_token(token)
-        if isinstance(node, dict):
-            node = node.get(token, MISSING)
-            if node is MISSING:
-                return MISSING
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
+    for token in pointer.split("/")[1:] if pointer else ():
+        node = step(node, token)
+        if node is MISSING:
             return MISSING
     return node
 
 
-def expand(root: Any, glob: str) -> Iterator[tuple[str, Any]]:
-    """Every (pointer, value) matching ``glob``, where ``*`` matches any key or index."""
-    matches: list[tuple[str, Any]] = [("", root)]
-    for token in glob.split("/")[1:] if glob else ():
+def step(node: Any, token: str) -> Any:
+    """The child of ``node`` at one (escaped) pointer token, or MISSING."""
+    if "~" in token:
+        token = unescape_token(token)
+    if isinstance(node, dict):
+        return node.get(token, MISSING)
+    if isinstance(node, list) and token.isdigit() and int(token) < len(node):
+        return node[int(token)]
+    return MISSING
+
+
+def _expand_below(matches: list[tuple[str, Any]], tokens: list[str]) -> list[tuple[str, Any]]:
+    """``matches`` followed down ``tokens`` (``*``: every key or index)."""
+    for token in tokens:
         following: list[tuple[str, Any]] = []
         for pointer, node in matches:
             if token == "*":
@@ -55,11 +56,11 @@ def expand(root: Any, glob: str) -> Iterator[tuple[str, Any]]:
                 )
                 following.extend((f"{pointer}/{escape_token(str(k))}", v) for k, v in items)
             else:
-                value = lookup(node, "/" + token)
+                value = step(node, token)
                 if value is not MISSING:
                     following.append((f"{pointer}/{token}", value))
         matches = following
-    return iter(matches)
+    return matches
 
 
 class Context:
@@ -79,8 +80,14 @@ class Context:
         try:
             return self._values[pointer]
         except KeyError:
-            value = self._values[pointer] = lookup(self.data, pointer)
-            return value
+            pass
+        if pointer.startswith("/"):  # one step below the parent, itself looked up once
+            parent, _, token = pointer.rpartition("/")
+            value = step(self.get(parent) if parent else self.data, token)
+        else:
+            value = lookup(self.data, pointer)
+        self._values[pointer] = value
+        return value
 
     def applied(self, pointer: str) -> Iterator[tuple[str, dict]]:
         """(pointer, entry) for each mapping in the list at ``pointer`` that reaches the cluster.
@@ -103,7 +110,14 @@ class Context:
         return iter(entries)
 
     def each(self, glob: str) -> Iterator[tuple[str, Any]]:
+        """Every (pointer, value) matching ``glob``, where ``*`` matches any key or index;
+        found once per glob."""
         matches = self._expansions.get(glob)
         if matches is None:
-            matches = self._expansions[glob] = list(expand(self.data, glob))
+            tokens = glob.split("/")[1:] if glob else []
+            fixed = tokens.index("*") if "*" in tokens else len(tokens)
+            prefix = "".join("/" + token for token in tokens[:fixed])
+            value = self.get(prefix)  # the part before the first *, from the lookup cache
+            start = [] if value is MISSING else [(prefix, value)]
+            matches = self._expansions[glob] = _expand_below(start, tokens[fixed:])
         return iter(matches)
