@@ -19,7 +19,8 @@ locked on 1.34) switches it to IsRelaxedEnvVarName: any printable ASCII except `
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cache
 
 DNS1123_LABEL_MAX_LENGTH = 63
 DNS1123_SUBDOMAIN_MAX_LENGTH = 253
@@ -59,8 +60,17 @@ _RELAXED_ENV_VAR_NAME_MSG = (
     "other than '='"
 )
 
-# The qualified-name, label-value and DNS-1123 formats are matched with re.fullmatch (compiled
-# and cached by re on first use): a run whose documents have none never compiles them.
+
+def _compiled_on_first_use(fmt: str) -> Callable[[], re.Pattern]:
+    """``fmt`` compiled by the first call: a run whose documents have none never compiles it,
+    and later calls skip the lookup in re's own cache (labels are checked by the thousand)."""
+    return cache(lambda: re.compile(fmt))
+
+
+_QNAME_RE = _compiled_on_first_use(_QNAME_FMT)
+_LABEL_VALUE_RE = _compiled_on_first_use(_LABEL_VALUE_FMT)
+_DNS1123_LABEL_RE = _compiled_on_first_use(_DNS1123_LABEL_FMT)
+_DNS1123_SUBDOMAIN_RE = _compiled_on_first_use(_DNS1123_SUBDOMAIN_FMT)
 _DNS1035_LABEL_RE = re.compile(_DNS1035_LABEL_FMT)
 _ENV_VAR_NAME_RE = re.compile(_ENV_VAR_NAME_FMT)
 _RELAXED_ENV_VAR_NAME_RE = re.compile("[\x20-\x3c\x3e-\x7e]*")  # printable ASCII but '='
@@ -101,7 +111,7 @@ def qualified_name_errors(value: str) -> list[str]:
         errs.append("name part must be non-empty")
     elif _byte_len(name) > QUALIFIED_NAME_MAX_LENGTH:
         errs.append("name part " + _max_len_error(QUALIFIED_NAME_MAX_LENGTH))
-    if not re.fullmatch(_QNAME_FMT, name):
+    if not _QNAME_RE().fullmatch(name):
         errs.append(
             "name part " + _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc")
         )
@@ -113,7 +123,7 @@ def label_value_errors(value: str) -> list[str]:
     errs: list[str] = []
     if _byte_len(value) > LABEL_VALUE_MAX_LENGTH:
         errs.append(_max_len_error(LABEL_VALUE_MAX_LENGTH))
-    if not re.fullmatch(_LABEL_VALUE_FMT, value):
+    if not _LABEL_VALUE_RE().fullmatch(value):
         errs.append(
             _regex_error(_LABEL_VALUE_MSG, _LABEL_VALUE_FMT, "MyValue", "my_value", "12345")
         )
@@ -125,8 +135,8 @@ def dns1123_label_errors(value: str) -> list[str]:
     errs: list[str] = []
     if _byte_len(value) > DNS1123_LABEL_MAX_LENGTH:
         errs.append(_max_len_error(DNS1123_LABEL_MAX_LENGTH))
-    if not re.fullmatch(_DNS1123_LABEL_FMT, value):
-        if re.fullmatch(_DNS1123_SUBDOMAIN_FMT, value):
+    if not _DNS1123_LABEL_RE().fullmatch(value):
+        if _DNS1123_SUBDOMAIN_RE().fullmatch(value):
             errs.append("must not contain dots")
         else:
             errs.append(_regex_error(_DNS1123_LABEL_MSG, _DNS1123_LABEL_FMT, "my-name", "123-abc"))
@@ -138,7 +148,7 @@ def dns1123_subdomain_errors(value: str) -> list[str]:
     errs: list[str] = []
     if _byte_len(value) > DNS1123_SUBDOMAIN_MAX_LENGTH:
         errs.append(_max_len_error(DNS1123_SUBDOMAIN_MAX_LENGTH))
-    if not re.fullmatch(_DNS1123_SUBDOMAIN_FMT, value):
+    if not _DNS1123_SUBDOMAIN_RE().fullmatch(value):
         errs.append(_regex_error(_DNS1123_SUBDOMAIN_MSG, _DNS1123_SUBDOMAIN_FMT, "example.com"))
     return errs
 
