@@ -630,8 +630,12 @@ def source_lines(raw: bytes, wanted: set[int]) -> dict[int, str]:
     text = decode(raw)
     if isinstance(text, ParseFailure) or not wanted:
         return {}
+    last = max(wanted)
+    if "\r" not in text:  # only \n breaks lines: split in C, up to the last line wanted
+        parts = text.split("\n", last)
+        return {n: parts[n - 1] for n in wanted if 0 < n <= len(parts)}
     lines: dict[int, str] = {}
-    number, start, last = 1, 0, max(wanted)
+    number, start = 1, 0
     for brk in re.finditer(LINE_BREAK, text):  # compiled (and cached by re) when used
         if number in wanted:
             lines[number] = text[start : brk.start()]

@@ -256,3 +256,18 @@ def test_the_mutations_reach_every_schema_rule(document) -> None:
     root = load_schema("create")
     found = {m.rule for site in sites(root, document) for m in mutations(site)}
     assert found == SCHEMA_RULES - {"S009"}
+
+
+@given(
+    st.text(alphabet="ab \t\n\r\x85\u2028\u2029", max_size=40),
+    st.sets(st.integers(1, 12), max_size=5),
+)
+def test_source_lines_split_lines_as_the_loader_counts_them(text: str, wanted: set[int]) -> None:
+    import re
+
+    from nimlint.lint import source_lines
+    from nimlint.loading.layout import LINE_BREAK
+
+    lines = re.split(LINE_BREAK, text)
+    expected = {n: lines[n - 1] for n in wanted if n <= len(lines)}
+    assert source_lines(text.encode("utf-8"), wanted) == expected
