@@ -57,12 +57,15 @@ def first_missing(node: Any, pointer: str, path: str) -> tuple[str, str] | None:
     mapping that exists, the dotted rest of the path), or None when it is complete or runs
     into a value of another type (the schema reports that)."""
     parts = path.split("/")
+    last = len(parts) - 1
     for index, part in enumerate(parts):
         if not isinstance(node, dict):
             return None
-        if not present(node.get(part)):
+        node = node.get(part)
+        if node is None:  # absent or null: not present
             return pointer, ".".join(parts[index:])
-        node, pointer = node[part], f"{pointer}/{escape_token(part)}"
+        if index < last:
+            pointer = f"{pointer}/{escape_token(part)}"
     return None
 
 
@@ -70,8 +73,12 @@ def missing_problem(node: Any, pointer: str, path: str, why: str) -> Iterator[Pr
     """A "needs" finding on the deepest existing mapping of ``path``, if it is incomplete."""
     gap = first_missing(node, pointer, path)
     if gap is not None:
-        where, rest = gap
-        yield Problem(where, f"{field_name(where)} needs {rest}{why}", "key")
+        yield _needs(gap, why)
+
+
+def _needs(gap: tuple[str, str], why: str) -> Problem:
+    where, rest = gap
+    return Problem(where, f"{field_name(where)} needs {rest}{why}", "key")
 
 
 @_function("required")
@@ -83,8 +90,8 @@ def required(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[P
             if not present(ctx.get(path)):
                 where = field_name(pointer)
                 yield Problem(pointer, f"{where} needs {field_name(path)}{_when(options)}", "key")
-        else:
-            yield from missing_problem(node, pointer, path, _when(options))
+        elif (gap := first_missing(node, pointer, path)) is not None:  # per list entry: no
+            yield _needs(gap, _when(options))  # generator per field, "when" text only if used
 
 
 @_function("forbidden")
