@@ -570,10 +570,12 @@ def lint_files(
     result = LintResult()
     folders: dict[str, Path] = {}  # one Path per folder, not per file
     for path in files:
-        name, folder, raw = _read(path, linter.options, stdin, result)
+        name, where, raw = _read(path, linter.options, stdin, result)
         if raw is None:
             continue
-        folder = folders.setdefault(folder, Path(folder))
+        folder = folders.get(where)
+        if folder is None:
+            folder = folders[where] = Path(where)
         linted = linter.lint_file(raw, name, folder, walked=path in walked)
         if linted.skipped:
             result.skipped.append(name)
@@ -625,13 +627,18 @@ def _read(path: str, options: Options, stdin: bytes, result: LintResult):
         return path, None, None
 
 
+_SPLIT_LINES_LIMIT = 256 * 1024  # characters
+
+
 def source_lines(raw: bytes, wanted: set[int]) -> dict[int, str]:
     """The text of the ``wanted`` 1-based lines of a file (for excerpts in reports)."""
     text = decode(raw)
     if isinstance(text, ParseFailure) or not wanted:
         return {}
     last = max(wanted)
-    if "\r" not in text:  # only \n breaks lines: split in C, up to the last line wanted
+    # Only \n breaks lines: split in C, up to the last line wanted. Not in a big file, where
+    # the split lines would all be alive at once (a 21 MB stream: +50 MB peak RSS).
+    if "\r" not in text and len(text) <= _SPLIT_LINES_LIMIT:
         parts = text.split("\n", last)
         return {n: parts[n - 1] for n in wanted if 0 < n <= len(parts)}
     lines: dict[int, str] = {}

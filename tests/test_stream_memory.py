@@ -73,3 +73,19 @@ def test_a_fix_is_verified_by_parsing_only_up_to_its_document(monkeypatch) -> No
     # Each verification parses up to its own document (the lint's own parse is not counted).
     assert census.parsed == sum(range(1, COUNT + 1))
     assert census.most <= 3
+
+
+def test_excerpt_lines_of_a_big_file_are_not_all_split_at_once() -> None:
+    import tracemalloc
+
+    from nimlint.lint import source_lines
+
+    raw = b"a: 1\n" * 400_000  # 2 MB, 400,000 short lines
+    tracemalloc.start()
+    try:
+        lines = source_lines(raw, {1, 400_000})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert lines == {1: "a: 1", 400_000: "a: 1"}
+    assert peak < 2 * len(raw)  # the decoded text, not a string object per line
