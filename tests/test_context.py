@@ -70,3 +70,13 @@ def test_each_finds_what_a_naive_walk_finds(data: Any, globs: list[str]) -> None
 def test_a_pointer_without_a_leading_slash_is_looked_up_as_before() -> None:
     data = {"spec": {"a": 1}, "a": 2}
     assert Context(data, "create").get("spec/a") == lookup(data, "spec/a") == 2
+
+
+def test_a_very_deep_pointer_is_looked_up_without_deep_recursion() -> None:
+    data: dict = {}
+    node = data
+    for _ in range(3000):
+        node["a"] = node = {}
+    pointer = "/a" * 3000
+    assert Context(data, "create").get(pointer) is node
+    assert list(Context(data, "create").each(pointer + "/*")) == []

@@ -63,6 +63,11 @@ def _expand_below(matches: list[tuple[str, Any]], tokens: list[str]) -> list[tup
     return matches
 
 
+# Pointers up to this deep are looked up from their cached parent (recursively); deeper ones,
+# which no shipped rule uses, from the root.
+_STEPPED_DEPTH = 16
+
+
 class Context:
     """The document a rule checks. Lookups and glob expansions are shared by its rules."""
 
@@ -81,7 +86,8 @@ class Context:
             return self._values[pointer]
         except KeyError:
             pass
-        if pointer.startswith("/"):  # one step below the parent, itself looked up once
+        if pointer.startswith("/") and pointer.count("/") <= _STEPPED_DEPTH:
+            # One step below the parent, itself looked up (and cached) the same way.
             parent, _, token = pointer.rpartition("/")
             value = step(self.get(parent) if parent else self.data, token)
         else:
