@@ -437,8 +437,10 @@ def _fast_scalar(builder: _Builder, event) -> bool:
     if builder.chars + size > MAX_CHARACTERS:
         return False
     if explicit is not None and frame.key is _NO_KEY:  # a key
-        if text == "<<" or text in explicit or (plain and not _plain_string(text)):
+        if text == "<<" or text in explicit:
             return False
+        if plain and (text in _RESERVED or text[0] in _NUMBER_STARTS):
+            return False  # a plain key YAML 1.2 may not read as a string
         explicit.add(text)
         frame.key, frame.key_span = text, span
         builder.chars += size
@@ -493,11 +495,6 @@ _YAML11_STARTS = frozenset("yYnNoO")
 _RESERVED = frozenset(
     ("", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE")
 )
-
-
-def _plain_string(text: str) -> bool:
-    """A plain scalar that YAML 1.2 certainly reads as a string."""
-    return text not in _RESERVED and text[0] not in _NUMBER_STARTS
 
 
 def _tab_message(text: str, mark) -> str | None:
