@@ -15,9 +15,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from nimlint.files import read_regular
 from nimlint.findings import Severity
 from nimlint.messages import clip
 from nimlint.schema.kinds import KINDS
+
+MAX_CONFIG_BYTES = 1024 * 1024  # a configuration file is a few hundred bytes
 
 KEYS = (
     "select",
@@ -176,8 +179,15 @@ def _parse_yaml(text: str, path: Path) -> Any:
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = read_regular(path, MAX_CONFIG_BYTES)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"{path}: over the {MAX_CONFIG_BYTES:,}-byte limit of a configuration"
+            )
+        return raw.decode("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
 
 

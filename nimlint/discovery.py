@@ -16,7 +16,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from nimlint.files import read_regular
+
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+_GIT_FILE_BYTES = 1024 * 1024  # read of each .gitignore, info/exclude and git config
 STDIN = "-"
 CONFIG_NAMES = frozenset({".nimlint.yaml"})
 
@@ -191,11 +194,7 @@ class _GitIgnores:
             sources[:0] = [_excludes_file(folder), os.path.join(folder, ".git", "info", "exclude")]
         lines: list[str] = []
         for source in sources:
-            try:
-                with open(source, encoding="utf-8", errors="replace") as handle:
-                    lines.extend(handle.read(1024 * 1024).splitlines())
-            except OSError:
-                continue
+            lines.extend(_lines(source))
         return _spec(lines) if lines else None
 
 
@@ -220,13 +219,8 @@ def _excludes_file(top: str) -> str:
 
 def _core_excludes_file(config: str) -> str | None:
     """The ``excludesFile`` of the ``[core]`` section of one git config file, if set there."""
-    try:
-        with open(config, encoding="utf-8", errors="replace") as handle:
-            lines = handle.read(1024 * 1024).splitlines()
-    except OSError:
-        return None
     section, value = "", None
-    for line in lines:
+    for line in _lines(config):
         text = line.strip()
         if text.startswith("["):
             section = text[1:].split("]", 1)[0].strip().lower()
@@ -239,6 +233,16 @@ def _core_excludes_file(config: str) -> str | None:
             else:  # an unquoted # or ; starts a comment
                 value = rest.replace(";", "#").split("#", 1)[0].strip()
     return value or None
+
+
+def _lines(path: str) -> list[str]:
+    """The lines of a git ignore or config file: none if it is missing or not a regular file
+    (a link to a FIFO would block), only its first MiB if it is bigger."""
+    try:
+        raw = read_regular(path, _GIT_FILE_BYTES)[:_GIT_FILE_BYTES]
+    except OSError:
+        return []
+    return raw.decode("utf-8", errors="replace").splitlines()
 
 
 def _work_tree(folder: str) -> str | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import stat
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -16,6 +15,7 @@ from nimlint.discovery import DEFAULT_EXCLUDE, STDIN, Discovery, WalkRules, disc
 from nimlint.engine.context import Context
 from nimlint.engine.declarative import RuleFileError
 from nimlint.engine.registry import Registry, build_registry
+from nimlint.files import NotRegularFile, read_regular
 from nimlint.findings import DocumentKind, Finding, Fix, Problem, Repair, Severity
 from nimlint.loading.layout import LINE_BREAK, Layout
 from nimlint.loading.model import Document, ParseFailure
@@ -617,11 +617,10 @@ def _read(path: str, options: Options, stdin: bytes, result: LintResult):
         name = options.stdin_filename or STDIN
         return name, os.path.dirname(name) if options.stdin_filename else os.getcwd(), stdin
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device would block or never end
-            result.errors.append(f"{path}: not a regular file")
-            return path, None, None
-        with open(path, "rb") as handle:
-            return path, os.path.dirname(path), handle.read(MAX_FILE_BYTES + 1)
+        return path, os.path.dirname(path), read_regular(path, MAX_FILE_BYTES)
+    except NotRegularFile:  # a FIFO or device would block or never end
+        result.errors.append(f"{path}: not a regular file")
+        return path, None, None
     except OSError as exc:
         result.errors.append(f"{path}: cannot read: {exc.strerror or exc}")
         return path, None, None

@@ -13,8 +13,6 @@ is what ``fieldsToRemove`` is for). ``merge.merge`` with ``replace_lists`` is th
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from nimlint.effective.merge import Effective, Layer, merge
 from nimlint.effective.placement import Check, Placed, known_findings, lint_effective
 from nimlint.engine.context import MISSING, lookup, present
 from nimlint.engine.functions import same
+from nimlint.files import NotRegularFile, read_regular
 from nimlint.findings import Problem
 from nimlint.loading.model import Document, escape_token
 from nimlint.loading.source import MAX_FILE_BYTES, decode, documents
@@ -39,10 +38,9 @@ class BaseError(ValueError):
 def load_layer(path: Path, what: str, role: str = "") -> Layer:
     """The one mapping document of file ``path`` as a layer; ``what`` names it in errors."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or device would block
-            raise BaseError(f"{path}: {what} is not a regular file")
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        raw = read_regular(path, MAX_FILE_BYTES)
+    except NotRegularFile:
+        raise BaseError(f"{path}: {what} is not a regular file") from None
     except OSError as exc:
         raise BaseError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
     text = decode(raw)

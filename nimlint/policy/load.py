@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from nimlint.escaping import printable
+from nimlint.files import read_regular
 from nimlint.loading.model import Document, ParseFailure, escape_token, unescape_token
 from nimlint.messages import json_type, show, type_words
 from nimlint.policy.decisions import SCOPE_WITHOUT_META
@@ -64,8 +65,7 @@ def load_policy(path: Path | str) -> Policy:
 
     name = printable(str(path))
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_POLICY_BYTES + 1)
+        raw = read_regular(path, MAX_POLICY_BYTES)
     except OSError as exc:
         raise PolicyError([f"{name}: cannot read policy: {exc.strerror or exc}"]) from None
     if len(raw) > MAX_POLICY_BYTES:

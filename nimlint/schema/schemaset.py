@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from nimlint.files import read_regular
 from nimlint.resources import schema_path
 from nimlint.schema.generate import KIND_LOCATIONS, SchemaGenerationError, generate, schema_filename
 from nimlint.schema.shape import Shape, build_shape
+
+MAX_OPENAPI_BYTES = 64 * 1024 * 1024  # the whole Run:ai API document is a few MB
 
 
 class OpenAPIError(ValueError):
@@ -58,9 +61,14 @@ def shipped() -> SchemaSet:
 def from_openapi(path: Path) -> SchemaSet:
     """Validate an OpenAPI document with openapi-spec-validator and build its schemas."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = read_regular(path, MAX_OPENAPI_BYTES)
+        text = raw.decode("utf-8")
+    except OSError as exc:
+        raise OpenAPIError(f"cannot read OpenAPI document {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
         raise OpenAPIError(f"cannot read OpenAPI document {path}: {exc}") from None
+    if len(raw) > MAX_OPENAPI_BYTES:
+        raise OpenAPIError(f"OpenAPI document {path} is over the {MAX_OPENAPI_BYTES:,}-byte limit")
     document = _parse(text, path)
     _refuse_outside_references(document, path)
     from openapi_spec_validator import validate

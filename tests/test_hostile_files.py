@@ -1,0 +1,94 @@
+"""Files a checkout names besides specs (configuration, .gitignore, rule files, OpenAPI
+documents, policies) can be symlinks to a FIFO or a device: nimlint must neither wait on
+them nor read them without end."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nimlint.files import NotRegularFile, read_regular
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+
+SPEC = (Path(__file__).resolve().parent.parent / "examples" / "llama3-8b-instruct.yaml").read_text(
+    encoding="utf-8"
+)
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    """nimlint in ``cwd``; a hang is a failure after 20 s, not a stuck test run."""
+    return subprocess.run(
+        [sys.executable, "-m", "nimlint", "check", *args],
+        cwd=cwd,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        timeout=20,
+        text=True,
+    )
+
+
+def checkout(tmp_path: Path) -> Path:
+    """A git work tree with one spec and a FIFO outside it, for links to point at."""
+    (tmp_path / "repo" / ".git" / "info").mkdir(parents=True)
+    (tmp_path / "repo" / "deploy").mkdir()
+    (tmp_path / "repo" / "deploy" / "llama.yaml").write_text(SPEC)
+    os.mkfifo(tmp_path / "pipe")
+    return tmp_path / "repo"
+
+
+@pytest.mark.parametrize("ignore", [".gitignore", "deploy/.gitignore", ".git/info/exclude"])
+def test_an_ignore_file_linked_to_a_fifo_is_skipped(tmp_path: Path, ignore: str) -> None:
+    repo = checkout(tmp_path)
+    (repo / ignore).symlink_to(tmp_path / "pipe")
+    result = run("--isolated", "deploy", cwd=repo)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_git_config_linked_to_a_fifo_is_skipped(tmp_path: Path) -> None:
+    repo = checkout(tmp_path)
+    (repo / ".git" / "config").symlink_to(tmp_path / "pipe")
+    assert run("--isolated", "deploy", cwd=repo).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("config", "extra"),
+    [
+        ("openapi: ../pipe\n", []),
+        ("extra-rules: [../pipe]\n", ["--no-python-rules"]),
+        ("policy: [../pipe]\n", []),
+    ],
+)
+def test_a_configured_file_that_is_a_fifo_is_an_error(tmp_path: Path, config, extra) -> None:
+    repo = checkout(tmp_path)
+    (repo / ".nimlint.yaml").write_text(config)
+    result = run(*extra, "deploy", cwd=repo)
+    assert result.returncode == 2
+    assert "not a regular file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("option", ["--config", "--openapi", "--rules", "--policy"])
+@pytest.mark.parametrize("target", ["pipe", "/dev/zero"])
+def test_an_option_naming_a_fifo_or_a_device_is_an_error(tmp_path: Path, option, target) -> None:
+    repo = checkout(tmp_path)
+    path = str(tmp_path / target) if target == "pipe" else target
+    if not os.path.exists(path):
+        pytest.skip(f"no {path} here")
+    result = run(option, path, "deploy", cwd=repo)
+    assert result.returncode == 2
+    assert "not a regular file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_read_regular_reads_at_most_one_byte_past_its_limit(tmp_path: Path) -> None:
+    path = tmp_path / "big"
+    path.write_bytes(b"x" * 100)
+    assert read_regular(path, 10) == b"x" * 11
+    assert read_regular(path, 1000) == b"x" * 100
+    with pytest.raises(NotRegularFile, match="not a regular file"):
+        read_regular(tmp_path, 10)
