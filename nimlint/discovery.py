@@ -157,7 +157,8 @@ def _matches(spec, path: str, base: str, *, is_dir: bool) -> bool:
 
 
 class _GitIgnores:
-    """git's ignore rules for files of one work tree: .git/info/exclude and every .gitignore."""
+    """git's ignore rules for files of one work tree: its repository's info/exclude (worktrees and
+    submodules included) and every .gitignore."""
 
     def __init__(self, start: str):
         self.top = _work_tree(os.path.abspath(start))
@@ -191,14 +192,16 @@ class _GitIgnores:
     def _read(self, folder: str):
         sources = [os.path.join(folder, ".gitignore")]
         if folder == self.top:  # git's order: a later source's rule overrides an earlier one
-            sources[:0] = [_excludes_file(folder), os.path.join(folder, ".git", "info", "exclude")]
+            git_dir, common_dir = _git_dirs(folder)
+            exclude = os.path.join(common_dir, "info", "exclude")
+            sources[:0] = [_excludes_file(folder, git_dir, common_dir), exclude]
         lines: list[str] = []
         for source in sources:
             lines.extend(_lines(source))
         return _spec(lines) if lines else None
 
 
-def _excludes_file(top: str) -> str:
+def _excludes_file(top: str, git_dir: str, common_dir: str) -> str:
     """git's ``core.excludesFile``: from the repository's, the user's or the system's git
     config (in git's order, the last setting wins), else ``$XDG_CONFIG_HOME/git/ignore``."""
     home = os.path.expanduser("~")
@@ -208,7 +211,9 @@ def _excludes_file(top: str) -> str:
     else:
         user = [os.path.join(xdg, "git", "config"), os.path.join(home, ".gitconfig")]
     system = [] if os.environ.get("GIT_CONFIG_NOSYSTEM") else ["/etc/gitconfig"]
-    configs = [*system, *user, os.path.join(top, ".git", "config")]
+    configs = [*system, *user, os.path.join(common_dir, "config")]
+    if git_dir != common_dir:  # a linked worktree's own settings (extensions.worktreeConfig)
+        configs.append(os.path.join(git_dir, "config.worktree"))
     found = os.path.join(xdg, "git", "ignore")
     for config in configs:
         value = _core_excludes_file(config)
@@ -243,6 +248,21 @@ def _lines(path: str) -> list[str]:
     except OSError:
         return []
     return raw.decode("utf-8", errors="replace").splitlines()
+
+
+def _git_dirs(top: str) -> tuple[str, str]:
+    """(git dir, common dir) of the work tree at ``top``. Usually both are ``top/.git``. In a
+    linked worktree or a submodule ``.git`` is a file, ``gitdir: PATH``, naming the git dir;
+    a worktree's git dir has a ``commondir`` file naming the main repository's, where
+    ``info/exclude`` and ``config`` are."""
+    git_dir = os.path.join(top, ".git")
+    if not os.path.isdir(git_dir):
+        first = next(iter(_lines(git_dir)), "")
+        if not first.startswith("gitdir:"):
+            return git_dir, git_dir
+        git_dir = os.path.normpath(os.path.join(top, first[len("gitdir:") :].strip()))
+    common = next(iter(_lines(os.path.join(git_dir, "commondir"))), "").strip()
+    return git_dir, os.path.normpath(os.path.join(git_dir, common)) if common else git_dir
 
 
 def _work_tree(folder: str) -> str | None:

@@ -183,6 +183,29 @@ def test_gits_global_excludes_file_is_respected(tmp_path: Path, files, env) -> N
     assert len(linted(json.loads(again.stdout))) == 2
 
 
+@pytest.mark.parametrize("layout", ["worktree", "submodule"])
+def test_info_exclude_and_config_of_a_linked_worktree_or_submodule(tmp_path: Path, layout) -> None:
+    """There ``.git`` is a file naming the git dir; a worktree's git dir names the common dir
+    (the main repository's .git), which holds info/exclude and config."""
+    git_tree(tmp_path / "main")
+    if layout == "worktree":
+        git_dir = tmp_path / "main" / ".git" / "worktrees" / "wt"
+        tree(git_dir, {"commondir": "../..\n"})
+        info = tmp_path / "main" / ".git"
+        work = tmp_path / "wt"
+        pointer = f"gitdir: {git_dir}\n"  # git writes an absolute path here
+    else:
+        info = git_dir = tmp_path / "main" / ".git" / "modules" / "sub"
+        work = tmp_path / "main" / "sub"
+        pointer = "gitdir: ../.git/modules/sub\n"  # and a relative one here
+    tree(info, {"info/exclude": "scratch.yaml\n", "config": "[core]\nexcludesFile = x\n"})
+    tree(work, {"x": "*.local.yaml\n", ".git": pointer})
+    tree(work, {"deploy/llama.yaml": GOOD, "deploy/dev.local.yaml": BAD, "scratch.yaml": BAD})
+    environment = {"HOME": str(tmp_path / "home"), "GIT_CONFIG_NOSYSTEM": "1"}
+    result = nimlint("check", "--format", "json", ".", cwd=work, env=environment)
+    assert linted(json.loads(result.stdout)) == ["deploy/llama.yaml"], result.stderr
+
+
 def test_gitignore_outside_a_work_tree_is_not_read(tmp_path: Path) -> None:
     tree(tmp_path, {".gitignore": "*.yaml\n", "deploy/llama.yaml": GOOD})
     code, report, _ = run_json(".", cwd=tmp_path)
