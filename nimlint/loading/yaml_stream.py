@@ -63,13 +63,13 @@ class _Frame:
         "start",
     )
 
-    def __init__(self, container, pointer, start):
+    def __init__(self, container, pointer, start, explicit):
         self.container = container
         self.pointer = pointer
         self.start = start
         self.key = _NO_KEY
         self.key_span = None
-        self.explicit: set | None = set() if isinstance(container, dict) else None
+        self.explicit: set | None = explicit  # a mapping's keys so far; None for a list
         self.merges: list | None = None
         self.size = 1  # nodes under this one, counting what aliases expand to
         self.chars = 0  # characters of the keys and scalars under this one, the same way
@@ -240,23 +240,32 @@ class _Builder:
         frame.key, frame.key_span = key, span
 
     def start(self, event, container) -> None:
-        if len(self.stack) >= MAX_DEPTH:
+        stack = self.stack
+        if len(stack) >= MAX_DEPTH:
             raise LimitExceeded(f"nesting deeper than {MAX_DEPTH} levels")
-        if self.awaiting_key():
+        if not stack:
+            pointer = ""
+        elif stack[-1].explicit is None:  # an item of a list
+            pointer = f"{stack[-1].pointer}/{len(stack[-1].container)}"
+        elif stack[-1].key is _NO_KEY:
             # A mapping or sequence used as a key: build it, then reject it as a key.
-            pointer = self.stack[-1].pointer + "/?"
+            pointer = stack[-1].pointer + "/?"
         else:
-            pointer = self.child_pointer() if self.stack else ""
+            pointer = f"{stack[-1].pointer}/{escape_token(stack[-1].key)}"
         if event.tag is not None and event.tag not in _KNOWN_TAGS:
             self.problem("P005", pointer, f"tag {_short(event.tag)} is not supported; read as data")
-        self.stack.append(_Frame(container, pointer, event))
-        self.count(1, 0)
+        explicit = set() if type(container) is dict else None
+        stack.append(_Frame(container, pointer, event, explicit))
+        self.nodes += 1  # count(1, 0): no characters added
+        if self.nodes > MAX_NODES:
+            self.count(0, 0)  # raises the limit's error
 
     def end(self, event) -> None:
         frame = self.stack.pop()
         if frame.merges:
             self.apply_merges(frame)
-        span = _span(frame.start.start_mark, event.end_mark)
+        start, end = frame.start.start_mark, event.end_mark
+        span = (start.line + 1, start.column + 1, end.line + 1, end.column + 1)
         size, chars = frame.size, frame.chars
         if self.awaiting_key():
             if frame.start.anchor is not None:
