@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 
 from nimlint.loading.model import escape_token, unescape_token
@@ -43,7 +44,7 @@ def step(node: Any, token: str) -> Any:
     return MISSING
 
 
-def _expand_below(matches: list[tuple[str, Any]], tokens: list[str]) -> list[tuple[str, Any]]:
+def _expand_below(matches: list[tuple[str, Any]], tokens: Sequence[str]) -> list[tuple[str, Any]]:
     """``matches`` followed down ``tokens`` (``*``: every key or index)."""
     for token in tokens:
         following: list[tuple[str, Any]] = []
@@ -120,10 +121,16 @@ class Context:
         found once per glob."""
         matches = self._expansions.get(glob)
         if matches is None:
-            tokens = glob.split("/")[1:] if glob else []
-            fixed = tokens.index("*") if "*" in tokens else len(tokens)
-            prefix = "".join("/" + token for token in tokens[:fixed])
+            prefix, rest = _split_glob(glob)
             value = self.get(prefix)  # the part before the first *, from the lookup cache
             start = [] if value is MISSING else [(prefix, value)]
-            matches = self._expansions[glob] = _expand_below(start, tokens[fixed:])
+            matches = self._expansions[glob] = _expand_below(start, rest)
         return iter(matches)
+
+
+@lru_cache(maxsize=1024)  # rules use a few dozen globs, on every document
+def _split_glob(glob: str) -> tuple[str, tuple[str, ...]]:
+    """(the pointer before the first ``*`` token, the tokens from it on)."""
+    tokens = glob.split("/")[1:] if glob else []
+    fixed = tokens.index("*") if "*" in tokens else len(tokens)
+    return "".join("/" + token for token in tokens[:fixed]), tuple(tokens[fixed:])
