@@ -27,7 +27,7 @@ _VARIABLE_REFERENCE = r"\$\([^()]*\)"  # rarely needed: compiled by re on first 
 
 def given_sources(entry: dict) -> list[str]:
     """The sources an entry sets, in SOURCES order; an empty ``value`` does not count."""
-    return [s for s in SOURCES if present(entry.get(s)) and entry.get(s) != ""]
+    return [s for s in SOURCES if (value := entry.get(s)) is not None and value != ""]
 
 
 def config_key_errors(key: str) -> list[str]:

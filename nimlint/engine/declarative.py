@@ -133,7 +133,10 @@ def _compile_check(check: dict[str, Any]):
         for pointer, node in ctx.each(where):
             if not isinstance(node, (dict, list)):
                 continue
-            if not conditions or all(condition_holds(node, pointer, c, ctx) for c in conditions):
+            for condition in conditions:
+                if not condition_holds(node, pointer, condition, ctx):
+                    break
+            else:  # every condition holds (or there is none)
                 for problem in function(node, options, pointer, ctx):
                     text = problem.message
                     if message:
