@@ -145,6 +145,8 @@ class _Ignored:
     def __call__(self, path: str, name: str, *, is_dir: bool) -> bool:
         if self.names is not None and self.names(name):
             return True
+        if not self.specs and self.git is None:
+            return False
         full = os.path.abspath(path)
         if any(_matches(spec, full, base, is_dir=is_dir) for base, spec in self.specs):
             return True

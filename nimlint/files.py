@@ -30,9 +30,19 @@ def read_regular(path: str | os.PathLike, limit: int) -> bytes:
     """
     descriptor = os.open(path, _FLAGS)
     try:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
             raise NotRegularFile(path)
-        with open(descriptor, "rb", closefd=False) as handle:
-            return handle.read(limit + 1)
+        # One read of the size fstat gave, plus one to see the end; a buffer of ``limit``
+        # bytes per small file would cost more than reading it.
+        chunks, left, want = [], limit + 1, info.st_size + 1
+        while left > 0:
+            chunk = os.read(descriptor, min(want, left))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+            want = 1 << 16  # the file grew since fstat: read on, up to the limit
+        return b"".join(chunks)
     finally:
         os.close(descriptor)

@@ -85,10 +85,15 @@ def test_an_option_naming_a_fifo_or_a_device_is_an_error(tmp_path: Path, option,
     assert "Traceback" not in result.stderr
 
 
-def test_read_regular_reads_at_most_one_byte_past_its_limit(tmp_path: Path) -> None:
-    path = tmp_path / "big"
-    path.write_bytes(b"x" * 100)
-    assert read_regular(path, 10) == b"x" * 11
-    assert read_regular(path, 1000) == b"x" * 100
+@pytest.mark.parametrize("size", [0, 1, 9, 10, 11, 100, 70_000, 200_000])
+def test_read_regular_reads_at_most_one_byte_past_its_limit(tmp_path: Path, size: int) -> None:
+    path = tmp_path / "file"
+    content = bytes(range(256)) * (size // 256) + bytes(range(size % 256))
+    path.write_bytes(content)
+    for limit in (0, 10, 100_000, 1 << 20):
+        assert read_regular(path, limit) == content[: limit + 1]
+
+
+def test_read_regular_refuses_a_folder(tmp_path: Path) -> None:
     with pytest.raises(NotRegularFile, match="not a regular file"):
         read_regular(tmp_path, 10)
