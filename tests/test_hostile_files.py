@@ -97,3 +97,27 @@ def test_read_regular_reads_at_most_one_byte_past_its_limit(tmp_path: Path, size
 def test_read_regular_refuses_a_folder(tmp_path: Path) -> None:
     with pytest.raises(NotRegularFile, match="not a regular file"):
         read_regular(tmp_path, 10)
+
+
+def test_a_configuration_over_its_limit_is_an_error(tmp_path: Path) -> None:
+    repo = checkout(tmp_path)
+    (repo / ".nimlint.yaml").write_text("#" * (1024 * 1024) + "\nselect: [ALL]\n")
+    result = run("deploy", cwd=repo)
+    assert result.returncode == 2
+    assert "over the 1,048,576-byte limit of a configuration" in result.stderr
+
+
+def test_rule_files_and_openapi_documents_over_their_limits_are_errors(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from nimlint.engine import declarative
+    from nimlint.schema import schemaset
+
+    big = tmp_path / "big.yaml"
+    big.write_text("# " + "é" * 100 + "\nrules: []\n")  # a cut through é must not matter
+    monkeypatch.setattr(declarative, "MAX_RULE_FILE_BYTES", 50)
+    with pytest.raises(declarative.RuleFileError, match="over the 50-byte limit of a rule file"):
+        declarative.load_rule_file(big)
+    monkeypatch.setattr(schemaset, "MAX_OPENAPI_BYTES", 50)
+    with pytest.raises(schemaset.OpenAPIError, match="is over the 50-byte limit"):
+        schemaset.from_openapi(big)

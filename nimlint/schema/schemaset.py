@@ -62,13 +62,14 @@ def from_openapi(path: Path) -> SchemaSet:
     """Validate an OpenAPI document with openapi-spec-validator and build its schemas."""
     try:
         raw = read_regular(path, MAX_OPENAPI_BYTES)
-        text = raw.decode("utf-8")
     except OSError as exc:
         raise OpenAPIError(f"cannot read OpenAPI document {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise OpenAPIError(f"cannot read OpenAPI document {path}: {exc}") from None
     if len(raw) > MAX_OPENAPI_BYTES:
         raise OpenAPIError(f"OpenAPI document {path} is over the {MAX_OPENAPI_BYTES:,}-byte limit")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise OpenAPIError(f"cannot read OpenAPI document {path}: {exc}") from None
     document = _parse(text, path)
     _refuse_outside_references(document, path)
     from openapi_spec_validator import validate
