@@ -69,7 +69,7 @@ class Config(NamedTuple):
         if _matches(rule_id, self.ignore):
             return False
         if self.per_file_ignores:
-            relative = _relative(path, self.root)
+            relative = _relative(path, self.folder())
             for pattern, ids in self.per_file_ignores:
                 if fnmatch.fnmatchcase(relative, pattern) and _matches(rule_id, ids):
                     return False
@@ -86,7 +86,7 @@ class Config(NamedTuple):
     def _first_match(self, path: str, pairs: tuple[tuple[str, Any], ...]) -> Any:
         """The value of the first (glob, value) whose glob matches ``path`` relative to root."""
         if pairs:
-            relative = _relative(path, self.root)
+            relative = _relative(path, self.folder())
             for pattern, value in pairs:
                 if fnmatch.fnmatchcase(relative, pattern):
                     return value
@@ -101,6 +101,10 @@ class Config(NamedTuple):
             return default
         return self.severity[max(prefixes, key=lambda s: 0 if s == "ALL" else len(s))]
 
+    def folder(self) -> Path:
+        """The folder its globs and patterns are relative to (``root``, else the current one)."""
+        return self.root or Path.cwd()
+
     def merged(self, overrides: Mapping[str, Any]) -> Config:
         """This config with command-line values (already parsed) on top."""
         return self._replace(**{k: v for k, v in overrides.items() if v is not None})
@@ -110,9 +114,9 @@ def _matches(rule_id: str, selectors: tuple[str, ...]) -> bool:
     return any(selector == "ALL" or rule_id.startswith(selector) for selector in selectors)
 
 
-def _relative(path: str, root: Path | None) -> str:
+def _relative(path: str, root: Path) -> str:
     try:
-        return Path(path).resolve().relative_to(root or Path.cwd()).as_posix()
+        return Path(path).resolve().relative_to(root).as_posix()
     except ValueError:
         return Path(path).as_posix()
 

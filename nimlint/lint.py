@@ -161,7 +161,7 @@ class Linter:
             config = load_config(source.resolve()) if source else Config()
         except ConfigError as exc:
             raise UsageError(*exc.args) from None
-        root = config.root or Path.cwd()
+        root = config.folder()
         patterns = [(root, config.exclude or ()), (root, config.extend_exclude)]
         return WalkRules(
             names=DEFAULT_EXCLUDE if config.exclude is None else (),
