@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nimlint.engine.context import MISSING, Context, lookup
+from nimlint.engine.context import MISSING, Context, below, lookup
 
 TOKENS = st.sampled_from(["spec", "a", "b", "0", "1", "", "a~1b", "x~0", "10"])
 DATA = st.recursive(
@@ -58,6 +58,11 @@ def test_cached_gets_equal_plain_lookups_in_any_order(data: Any, pointers: list[
     context = Context(data, "create")
     for pointer in pointers:  # the cache fills with parents as it goes: order must not matter
         assert context.get(pointer) is lookup(data, pointer)
+
+
+@given(DATA, st.lists(TOKENS, min_size=1, max_size=4).map("/".join))
+def test_a_relative_path_is_the_pointer_below(data: Any, path: str) -> None:
+    assert below(data, path) is lookup(data, "/" + path)
 
 
 @given(DATA, st.lists(GLOBS | POINTERS, max_size=6))

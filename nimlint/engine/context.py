@@ -33,6 +33,12 @@ def lookup(root: Any, pointer: str) -> Any:
     return node
 
 
+def below(node: Any, path: str) -> Any:
+    """The value at relative ``path`` (``a/b``: pointer tokens) under ``node``, or MISSING;
+    a one-token path in one step."""
+    return step(node, path) if "/" not in path else lookup(node, "/" + path)
+
+
 def step(node: Any, token: str) -> Any:
     """The child of ``node`` at one (escaped) pointer token, or MISSING."""
     if "~" in token:

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from nimlint.engine.context import MISSING, Context, lookup, present, step
+from nimlint.engine.context import MISSING, Context, below, present
 from nimlint.findings import Problem
 from nimlint.k8s.quantity import QuantityError, parse_quantity
 from nimlint.loading.model import escape_token
@@ -45,7 +45,7 @@ def resolve(node: Any, pointer: str, path: str, ctx: Context) -> tuple[str, Any]
     """(pointer, value) of field ``path`` relative to ``node`` (or absolute)."""
     if path.startswith("/"):
         return path, ctx.get(path)
-    return f"{pointer}/{path}", step(node, path) if "/" not in path else lookup(node, "/" + path)
+    return f"{pointer}/{path}", below(node, path)
 
 
 def _when(options: dict) -> str:
@@ -219,7 +219,7 @@ def unique_by(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[
     seen: dict[tuple[bool, Any], int] = {}
     key = options.get("key")
     for index, item in enumerate(node):
-        value = (step(item, key) if "/" not in key else lookup(item, "/" + key)) if key else item
+        value = below(item, key) if key else item
         if not present(value) or isinstance(value, (dict, list)):
             continue
         identity = (isinstance(value, bool), value)
