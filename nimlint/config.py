@@ -15,7 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from nimlint.files import read_regular
+from nimlint.files import read_text
 from nimlint.findings import Severity
 from nimlint.messages import clip
 from nimlint.schema.kinds import KINDS
@@ -183,16 +183,9 @@ def _parse_yaml(text: str, path: Path) -> Any:
 
 def _read(path: Path) -> str:
     try:
-        raw = read_regular(path, MAX_CONFIG_BYTES)
-        if len(raw) > MAX_CONFIG_BYTES:
-            raise ConfigError(
-                f"{path}: over the {MAX_CONFIG_BYTES:,}-byte limit of a configuration"
-            )
-        return raw.decode("utf-8")
+        return read_text(path, MAX_CONFIG_BYTES, "a configuration")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc}") from None
 
 
 def parse_table(table: Mapping[str, Any], path: Path) -> Config:

@@ -46,3 +46,18 @@ def read_regular(path: str | os.PathLike, limit: int) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(descriptor)
+
+
+def read_text(path: str | os.PathLike, limit: int, what: str) -> str:
+    """The UTF-8 text of regular file ``path``, ``what`` (such as "a rule file") of at most
+    ``limit`` bytes. Raises OSError, its ``strerror`` saying why: unreadable, not a regular
+    file, over the limit, or not UTF-8."""
+    raw = read_regular(path, limit)
+    if len(raw) > limit:
+        raise OSError(
+            errno.EFBIG, f"it is over the {limit:,}-byte limit of {what}", os.fspath(path)
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise OSError(errno.EILSEQ, str(exc), os.fspath(path)) from None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from nimlint.files import NotRegularFile, read_regular
+from nimlint.files import NotRegularFile, read_regular, read_text
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 
@@ -121,3 +121,15 @@ def test_rule_files_and_openapi_documents_over_their_limits_are_errors(
     monkeypatch.setattr(schemaset, "MAX_OPENAPI_BYTES", 50)
     with pytest.raises(schemaset.OpenAPIError, match="is over the 50-byte limit"):
         schemaset.from_openapi(big)
+
+
+def test_read_text_says_why_it_cannot_in_an_os_error(tmp_path: Path) -> None:
+    path = tmp_path / "f.yaml"
+    path.write_bytes(b"a: \xff\n")
+    with pytest.raises(OSError, match="can't decode byte 0xff"):
+        read_text(path, 100, "a rule file")
+    path.write_text("a: b\n")
+    assert read_text(path, 5, "a rule file") == "a: b\n"
+    with pytest.raises(OSError) as raised:
+        read_text(path, 4, "a rule file")
+    assert raised.value.strerror == "it is over the 4-byte limit of a rule file"

@@ -24,7 +24,7 @@ from nimlint.engine.context import Context
 from nimlint.engine.functions import FUNCTIONS, condition_holds, condition_text
 from nimlint.engine.model import KINDS, Rule
 from nimlint.engine.repairs import REPAIRS
-from nimlint.files import read_regular
+from nimlint.files import read_text
 from nimlint.findings import Problem, Severity
 from nimlint.messages import field_name
 from nimlint.resources import schema_path
@@ -84,15 +84,11 @@ def _compile_files(paths: list[Path], documents: list) -> list[Rule]:
 
 def _read(path: Path) -> dict:
     try:
-        raw = read_regular(path, MAX_RULE_FILE_BYTES)
-        if len(raw) > MAX_RULE_FILE_BYTES:
-            raise RuleFileError(
-                f"{path}: over the {MAX_RULE_FILE_BYTES:,}-byte limit of a rule file"
-            )
-        return yaml.load(raw.decode("utf-8"), Loader=yaml.CSafeLoader)
+        text = read_text(path, MAX_RULE_FILE_BYTES, "a rule file")
+        return yaml.load(text, Loader=yaml.CSafeLoader)
     except OSError as exc:
         raise RuleFileError(f"{path}: cannot read rule file: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+    except yaml.YAMLError as exc:
         raise RuleFileError(f"{path}: cannot read rule file: {exc}") from None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from nimlint.files import read_regular
+from nimlint.files import read_text
 from nimlint.resources import schema_path
 from nimlint.schema.generate import KIND_LOCATIONS, SchemaGenerationError, generate, schema_filename
 from nimlint.schema.shape import Shape, build_shape
@@ -61,15 +61,9 @@ def shipped() -> SchemaSet:
 def from_openapi(path: Path) -> SchemaSet:
     """Validate an OpenAPI document with openapi-spec-validator and build its schemas."""
     try:
-        raw = read_regular(path, MAX_OPENAPI_BYTES)
+        text = read_text(path, MAX_OPENAPI_BYTES, "an OpenAPI document")
     except OSError as exc:
         raise OpenAPIError(f"cannot read OpenAPI document {path}: {exc.strerror or exc}") from None
-    if len(raw) > MAX_OPENAPI_BYTES:
-        raise OpenAPIError(f"OpenAPI document {path} is over the {MAX_OPENAPI_BYTES:,}-byte limit")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise OpenAPIError(f"cannot read OpenAPI document {path}: {exc}") from None
     document = _parse(text, path)
     _refuse_outside_references(document, path)
     from openapi_spec_validator import validate
