@@ -42,8 +42,8 @@ def run_parallel(paths: Sequence[str], options: Options, jobs: int | None) -> Li
     if workers <= 1 or sys.platform != "linux":
         result = lint_files(linter, files, walked=found.walked)
     else:
-        for folder in {Path(f).parent for f in files}:
-            linter.setup_for(folder)  # configs, rules and schemas are built once, then forked
+        for folder in {os.path.dirname(f) for f in files}:  # a Path per folder, not per file
+            linter.setup_for(Path(folder))  # configs, rules and schemas built once, then forked
         _LINTER, _WALKED = linter, found.walked
         result = _fan_out(files, workers)
         record_setups(linter, result)
