@@ -19,7 +19,6 @@ from typing import NamedTuple
 from nimlint.files import read_regular
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
-_GIT_FILE_BYTES = 1024 * 1024  # read of each .gitignore, info/exclude and git config
 STDIN = "-"
 CONFIG_NAMES = frozenset({".nimlint.yaml"})
 
@@ -240,6 +239,9 @@ def _core_excludes_file(config: str) -> str | None:
             else:  # an unquoted # or ; starts a comment
                 value = rest.replace(";", "#").split("#", 1)[0].strip()
     return value or None
+
+
+_GIT_FILE_BYTES = 1024 * 1024  # read of each .gitignore, info/exclude and git config
 
 
 def _lines(path: str) -> list[str]:
