@@ -3,7 +3,7 @@
 ``repeatable``, the default: each property draws the same examples on every run, with no
 time limit per example, so a run (CI's included) never fails by chance. ``thorough``: new
 random examples on every run, ten times as many, to find what the repeatable set misses.
-Choose it with ``HYPOTHESIS_PROFILE=thorough`` (README, "Testing").
+Choose it with ``HYPOTHESIS_PROFILE=thorough`` (docs/contributing.md, "Testing").
 """
 
 from __future__ import annotations

@@ -110,8 +110,8 @@ def test_readme_first_command_works_in_a_fresh_copy(tmp_path: Path) -> None:
     assert "All checks passed" in result.stdout
 
 
-def test_readme_action_snippet_uses_the_action_inputs() -> None:
-    readme = (ROOT / "README.md").read_text("utf-8")
+def test_docs_action_snippet_uses_the_action_inputs() -> None:
+    readme = (ROOT / "docs" / "integrations.md").read_text("utf-8")
     [block] = [
         b for b in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "uses: nimlint/nimlint@" in b
     ]

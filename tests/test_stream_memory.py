@@ -1,5 +1,5 @@
 """A multi-document stream is linted one document at a time: memory follows the largest
-document, not the file (the README's stream figures depend on it)."""
+document, not the file (docs/performance.md's stream figures depend on it)."""
 
 from __future__ import annotations
 

@@ -79,7 +79,8 @@ def kind_note(report: Report, file: str, color: bool) -> list[str]:
         return []
     note = paint("= note:", BOLD, color)
     read_as = " and ".join(kinds)
-    return [f"  {note} {printable(file)} read as {read_as} (detected; see kinds: in the README)"]
+    where = "see kinds: in docs/configuration.md"
+    return [f"  {note} {printable(file)} read as {read_as} (detected; {where})"]
 
 
 def closing(report: Report, *, hint: bool = False) -> list[str]:
