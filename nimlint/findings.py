@@ -90,6 +90,14 @@ class Fix(NamedTuple):
     edits: tuple[Edit, ...]
 
 
+class Related(NamedTuple):
+    """Another place a finding names: where a value it is about came from."""
+
+    file: str
+    line: int
+    note: str  # what is there, as the finding's message says it
+
+
 class Finding(NamedTuple):
     """One reported problem, fully placed."""
 
@@ -105,6 +113,8 @@ class Finding(NamedTuple):
     fix: Fix | None = None
     document: int = 0  # 0-based index of the document in its YAML stream
     compliance: tuple[str, ...] = ()  # policy rules: (field, details, kind), --format runai
+    related: tuple[Related, ...] = ()  # values from other files (a base, a policy default)
+    repair: Repair | None = None  # what the rule proposes; ``fix`` is it as checked text edits
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column, self.rule, self.message)
@@ -114,6 +124,19 @@ def fails(finding: Finding, fail_on: Mapping[str, Severity]) -> bool:
     """Does ``finding`` fail the run: at or above its own file's ``fail-on`` (error when not
     given), or a rule that crashed (X002), which no fail-on lets pass."""
     return finding.rule == "X002" or finding.severity >= fail_on.get(finding.file, Severity.ERROR)
+
+
+class Placed(NamedTuple):
+    """A problem placed in the file the user edits: where, what, and what can repair it."""
+
+    rule: str
+    span: Span | None  # None: the top of the file
+    message: str
+    pointer: str = ""  # in the document as written
+    repair: Repair | None = None
+    document: int = 0
+    compliance: tuple[str, ...] = ()
+    related: tuple[Related, ...] = ()  # the other files a value came from
 
 
 class DocumentKind(NamedTuple):

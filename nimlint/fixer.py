@@ -1,21 +1,185 @@
-"""Apply fixes, like ruff: sort the edits, defer overlapping ones to the next pass, and
-lint again until no fix applies (at most MAX_PASSES times)."""
+"""The fix stage: a file's fix candidates verified together, and the ``--fix`` loop.
+
+While a document is loaded, each finding's repair becomes text edits and the change it should
+make to the data (``engine.fix_edits``). Once the file's suppressions are decided, the
+candidates of the findings that remain, and that remove no suppression comment still in use,
+are verified together: the edited text is parsed once and must give each changed document's
+data changed exactly as the repairs say. When it does not, the set is halved until the
+culprits are found, within a bounded number of parses. ``fix_file`` applies one verified set,
+lints again, and repeats until nothing applies, like ruff.
+"""
 
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterable
-from pathlib import Path
-from typing import TYPE_CHECKING
+import copy
+import itertools
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
 
-from nimlint.engine.fix_edits import apply_edits
-from nimlint.findings import Edit, Finding, Fix
-from nimlint.loading.source import decode
+from nimlint.engine.fix_edits import Change, SourceText, apply_change, apply_edits, resolve
+from nimlint.engine.repairs import same_data
+from nimlint.findings import Edit, Finding, Fix, Placed, Span
+from nimlint.loading.model import Document, ParseFailure
+from nimlint.loading.source import decode, documents
 
-if TYPE_CHECKING:
-    from nimlint.lint import Linter
+MAX_PASSES = 100  # lint-fix rounds for one file: no real file needs more than a few
+MAX_PARSES = 64  # verification parses for one file in one round, halving included
+MAX_ROUNDS = 4  # sets of mutually overlapping fixes verified for a report
 
-MAX_PASSES = 10
+
+class Candidate(NamedTuple):
+    """A finding's fix before verification: the text edits and the change to the data."""
+
+    fix: Fix
+    document: int
+    change: Change
+
+    @property
+    def start(self) -> int:
+        return min(edit.start for edit in self.fix.edits)
+
+
+class Candidates:
+    """The fix candidates of one file, and the data of the documents they change."""
+
+    def __init__(self, text: str, is_json: bool, registry):
+        self.text, self.is_json, self.registry = text, is_json, registry
+        self._source: SourceText | None = None  # line starts: made for the first repair
+        self.found: dict[tuple, Candidate] = {}  # (document, rule, repair) -> candidate
+        self.data: dict[int, Any] = {}  # document index -> its data, as loaded
+        self.parses = 0
+
+    def add(self, doc: Document, placed: Iterable[Placed]) -> None:
+        """Resolve the repairs of ``doc``'s findings into candidates (no parse)."""
+        for p in placed:
+            rule = self.registry.get(p.rule) if p.repair is not None else None
+            if rule is None or rule.fix == "none":
+                continue
+            if self._source is None:
+                self._source = SourceText(self.text, self.is_json)
+            resolved = resolve(p.repair, doc, self._source)
+            if resolved is None:
+                continue
+            edits, change = resolved
+            fix = Fix(rule.fix, p.repair.message, edits)
+            self.found[p.document, p.rule, p.repair] = Candidate(fix, doc.index, change)
+            self.data[doc.index] = doc.data
+
+    def keep(self, findings: list[Finding], protected: list[Span]) -> Candidates:
+        """Only the candidates of ``findings`` (the ones no suppression silenced), and none
+        that would remove a suppression comment in use (``protected``)."""
+        wanted = {(f.document, f.rule, f.repair) for f in findings if f.repair is not None}
+        ranges = [self._range(span) for span in protected]
+        self.found = {
+            key: c
+            for key, c in self.found.items()
+            if key in wanted and not any(_touches(e, r) for e in c.fix.edits for r in ranges)
+        }
+        return self
+
+    def _range(self, span: Span) -> tuple[int, int]:
+        source = self._source or SourceText(self.text, self.is_json)
+        return source.offset(span.line, span.column), source.offset(span.end_line, span.end_column)
+
+    def for_finding(self, finding: Finding) -> Candidate | None:
+        return self.found.get((finding.document, finding.rule, finding.repair))
+
+    def verified_set(self, wanted: Callable[[Fix], bool]) -> list[Candidate]:
+        """Non-overlapping ``wanted`` candidates that, applied together, make exactly their
+        changes: the set one ``--fix`` pass applies."""
+        chosen, _ = non_overlapping([c for c in self.found.values() if wanted(c.fix)])
+        return self._verify(chosen)
+
+    def verified(self) -> set[Fix]:
+        """Every candidate that verifies (in rounds of non-overlapping ones): a report's fixes."""
+        pending = list(self.found.values())
+        good: set[Fix] = set()
+        for _ in range(MAX_ROUNDS):
+            if not pending:
+                break
+            chosen, pending = non_overlapping(pending)
+            good.update(c.fix for c in self._verify(chosen))
+        return good
+
+    def _verify(self, chosen: list[Candidate]) -> list[Candidate]:
+        """The part of ``chosen`` found to make exactly its changes when applied together."""
+        if not chosen or self._holds(chosen):
+            return chosen
+        if len(chosen) == 1 or self.parses >= MAX_PARSES:
+            return []
+        half = len(chosen) // 2
+        first, second = self._verify(chosen[:half]), self._verify(chosen[half:])
+        if first and second:
+            return first + second if self._holds(first + second) else first
+        return first or second
+
+    def _holds(self, chosen: list[Candidate]) -> bool:
+        """Do ``chosen`` candidates, applied together, give each document they change its data
+        changed exactly as they say? One parse, up to the last document changed."""
+        self.parses += 1
+        expected: dict[int, Any] = {}
+        for candidate in chosen:
+            if candidate.document not in expected:
+                expected[candidate.document] = copy.deepcopy(self.data[candidate.document])
+            if not apply_change(expected[candidate.document], candidate.change):
+                return False
+        edited = apply_edits(self.text, tuple(e for c in chosen for e in c.fix.edits))
+        last = max(expected)
+        parsed = documents(edited, is_json=self.is_json)
+        for item in itertools.islice(parsed, last + 1):
+            if isinstance(item, ParseFailure):
+                return False
+            if item.index in expected and same_data(item.data) != same_data(
+                expected.pop(item.index)
+            ):
+                return False
+        return not expected
+
+
+def _touches(edit: Edit, span: tuple[int, int]) -> bool:
+    return edit.start < span[1] and span[0] < edit.end
+
+
+def _overlap(a: Edit, b: Edit) -> bool:
+    return (a.start < b.end and b.start < a.end) or (a.start == b.start and a.end == b.end)
+
+
+def non_overlapping(candidates: list[Candidate]) -> tuple[list[Candidate], list[Candidate]]:
+    """Candidates whose edits overlap no earlier one's (in text order), and the rest. Two
+    rules' identical fixes are one."""
+    taken: list[Edit] = []
+    chosen, rest = [], []
+    seen: set[tuple[Edit, ...]] = set()
+    for candidate in sorted(candidates, key=lambda c: (c.start, c.fix.message)):
+        edits = candidate.fix.edits
+        if edits in seen:
+            continue
+        if any(_overlap(edit, other) for edit in edits for other in taken):
+            rest.append(candidate)
+            continue
+        seen.add(edits)
+        taken.extend(edits)
+        chosen.append(candidate)
+    return chosen, rest
+
+
+def attach_fixes(findings: list[Finding], candidates: Candidates | None) -> list[Finding]:
+    """``findings`` with each verified fix attached (for reports: JSON, SARIF, --diff)."""
+    if candidates is None or not candidates.found:
+        return findings
+    good = candidates.verified()
+    out = []
+    for finding in findings:
+        candidate = candidates.for_finding(finding)
+        if candidate is not None and candidate.fix in good:
+            finding = finding._replace(fix=candidate.fix)
+        out.append(finding)
+    return out
+
+
+def wanted(fix: Fix | None, unsafe: bool) -> bool:
+    return fix is not None and (fix.applicability == "safe" or unsafe)
 
 
 class FixedFile:
@@ -39,62 +203,36 @@ class FixedFile:
         return (self.bom + self.text).encode("utf-8")
 
 
-def wanted(fix: Fix | None, unsafe: bool) -> bool:
-    return fix is not None and (fix.applicability == "safe" or unsafe)
-
-
-def apply_fixes(text: str, fixes: Iterable[Fix]) -> tuple[str, int]:
-    """``text`` with every fix whose edits overlap no earlier fix's; and how many applied.
-
-    A fix identical to one already taken (two rules, one repair) counts as applied; an
-    overlapping one waits for the next pass, on the text this pass produces.
-    """
-    taken: list[Edit] = []
-    applied = 0
-    for fix in sorted(fixes, key=lambda f: (min(e.start for e in f.edits), f.message)):
-        if all(edit in taken for edit in fix.edits):
-            applied += 1
-        elif not any(_overlap(edit, other) for edit in fix.edits for other in taken):
-            taken.extend(fix.edits)
-            applied += 1
-    return apply_edits(text, tuple(taken)), applied
-
-
-def _overlap(a: Edit, b: Edit) -> bool:
-    return (a.start < b.end and b.start < a.end) or (a.start == b.start and a.end == b.end)
+# lint(raw) -> (findings, candidates): the pipeline on one text (see driver.lint_one)
+Lint = Callable[[bytes], tuple[list[Finding], "Candidates | None"]]
 
 
 def fix_file(
-    linter: Linter,
-    raw: bytes,
-    name: str,
-    folder: Path,
-    path: str,
-    findings: list[Finding] | None = None,
+    lint: Lint, raw: bytes, path: str, name: str, unsafe: bool, first: tuple | None = None
 ) -> FixedFile:
-    """Apply the fixes of ``raw`` (``linter.options.fix``: safe, or unsafe too), linting it
-    first unless its ``findings`` (with fixes attached) are given."""
-    if findings is None:
-        findings = linter.lint_bytes(raw, name, folder)
+    """Apply the fixes of ``raw`` (safe ones, and unsafe ones too when ``unsafe``): lint, apply
+    one verified set, and again until nothing applies. ``first`` is the lint of ``raw``, if
+    made already. The findings left carry their candidates' verified fixes."""
+    findings, candidates = first if first is not None else lint(raw)
     result = FixedFile(path, name, findings)
     text = decode(raw)
-    if isinstance(text, str) and raw.startswith(codecs.BOM_UTF8):
-        result.bom = "\ufeff"
-    elif isinstance(text, str) and raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if not isinstance(text, str) or raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        result.findings = attach_fixes(findings, candidates)
         return result  # UTF-16 and UTF-32 files are reported, not rewritten
-    if not isinstance(text, str):
-        return result
+    if raw.startswith(codecs.BOM_UTF8):
+        result.bom = "\ufeff"
     result.original = result.text = text
-    unsafe = linter.options.fix == "unsafe"
     for _ in range(MAX_PASSES):
-        fixes = [f.fix for f in result.findings if wanted(f.fix, unsafe)]
-        if not fixes:
+        if candidates is None:
             break
-        fixed_text, applied = apply_fixes(result.text, fixes)
-        if fixed_text == result.text:
+        chosen = candidates.verified_set(lambda fix: wanted(fix, unsafe))
+        if not chosen:
             break
-        result.text, result.fixed = fixed_text, result.fixed + applied
-        result.findings = linter.lint_bytes(fixed_text.encode("utf-8"), name, folder)
+        result.text = apply_edits(result.text, tuple(e for c in chosen for e in c.fix.edits))
+        applied = {c.fix.edits for c in chosen}  # two rules' identical fixes: both fixed
+        result.fixed += sum(c.fix.edits in applied for c in candidates.found.values())
+        findings, candidates = lint(result.text.encode("utf-8"))
+    result.findings = attach_fixes(findings, candidates)
     return result
 
 

@@ -7,7 +7,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from nimlint.lint import Linter, LintResult, Options, lint_files, record_setups
+from nimlint.driver import Linter, LintResult, lint_files, record_setups
+from nimlint.options import Options
 
 # Below this many files a worker pool costs more than it saves (see benchmarks/README.md).
 PARALLEL_THRESHOLD = 100

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nimlint.effective.merge import Effective, Layer, merge, sequence
-from nimlint.effective.placement import known_findings, lint_effective
+from nimlint.effective.placement import LayeredView, known_findings
 from nimlint.effective.preview import apply_update
 from nimlint.engine.context import MISSING, lookup
 from nimlint.findings import Problem
@@ -110,8 +110,14 @@ def test_a_list_strategy_plugs_in_with_provenance():
     assert merged.origin("/env/2/name").pointer == "/env/1/name"
 
 
-def fake_check(document):
-    data = document.data
+def lint_effective(check, merged, target, known=()):
+    """(rule, span, message, pointer) of each finding of ``merged`` placed in ``target``."""
+    view = LayeredView("create", merged, target, known)
+    placed = (view.place(rule, problem) for rule, problem in check(merged.data))
+    return [p[:4] for p in placed if p is not None]
+
+
+def fake_check(data, kind="create"):
     if lookup(data, "/spec/limit") is not MISSING and data["spec"]["limit"] < data["spec"].get(
         "request", 0
     ):
@@ -182,20 +188,30 @@ def test_every_merged_value_is_found_where_its_origin_says(low, high):
 
 
 def test_preview_takes_extra_layers_for_the_result_and_the_baseline():
-    from nimlint.effective.preview import base_findings, preview
+    from nimlint.effective.preview import Preview
 
     base = layer("running.yaml", "spec:\n  request: 16\n  limit: 32\n", "base")
     update = layer("update.yaml", "spec:\n  request: 20\n")
     policy = layer("policy.yaml", "defaults:\n  limit: 8\n  old: 1\n", "policy")
 
-    def under_policy(service):
-        return merge(Effective.of(policy, "/defaults", "/spec"), service)
+    class UnderPolicy:
+        def extend(self, service):
+            return merge(Effective.of(policy, "/defaults", "/spec"), service)
 
-    known = base_findings(fake_check, base, under_policy)
-    assert [(r, p) for r, p, _ in known] == [("R998", "/spec/old")]
-    placed = list(preview(fake_check, base, update, known, under_policy))
-    assert placed == []  # the base's limit 32 wins over the default; old is the base's finding
-    assert [p[0] for p in preview(fake_check, base, update, frozenset(), under_policy)] == ["R998"]
+        def problems(self):
+            return ()
+
+    preview = Preview(base, fake_check, UnderPolicy())
+    assert [(r, p) for r, p, _ in preview.known] == [("R998", "/spec/old")]
+
+    def placed(view):
+        found = (view.place(r, p) for r, p in fake_check(view.data))
+        return [p for p in found if p is not None]
+
+    view = preview.view(update.document, update.name)
+    assert placed(view) == []  # the base's limit 32 wins over the default; old is the base's
+    view.known = frozenset()
+    assert [p.rule for p in placed(view)] == ["R998"]
 
 
 def sub_trees(value):

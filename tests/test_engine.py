@@ -228,7 +228,7 @@ def test_a_crashing_rule_keeps_what_it_found_and_the_next_rule_runs() -> None:
     from types import SimpleNamespace
 
     from nimlint.findings import Problem
-    from nimlint.lint import _run_rules
+    from nimlint.pipeline import _run_rules
 
     def half(ctx):
         yield Problem("/spec", "first")

@@ -11,8 +11,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from nimlint.engine.fix_edits import Change, apply_edits
 from nimlint.findings import Edit, Fix, Span
-from nimlint.fixer import apply_fixes, fix_file
+from nimlint.fixer import Candidate, non_overlapping
 from nimlint.lint import Linter, Options, lint_files, lint_text
 from tests.test_cli import nimlint
 
@@ -121,6 +122,14 @@ def _fix(message: str, *spans: tuple[int, int, str]) -> Fix:
     return Fix("safe", message, tuple(Edit(s, e, c, Span(1, 1, 1, 1)) for s, e, c in spans))
 
 
+def apply_fixes(text: str, fixes: list[Fix]) -> tuple[str, int]:
+    """``text`` with the fixes one pass takes, and how many findings that fixes."""
+    chosen, _ = non_overlapping([Candidate(fix, 0, Change("replace", "")) for fix in fixes])
+    taken = {c.fix.edits for c in chosen}
+    edited = apply_edits(text, tuple(e for c in chosen for e in c.fix.edits))
+    return edited, sum(fix.edits in taken for fix in fixes)
+
+
 def test_applier_defers_overlapping_fixes_and_merges_identical_ones() -> None:
     text = "abcdefghij"
     fixes = [
@@ -189,16 +198,14 @@ def test_fix_with_worker_processes(tmp_path: Path) -> None:
         assert (tmp_path / f"{before.parent.name}{before.suffix}").read_bytes() == after
 
 
-def test_fixes_per_pass_are_bounded_and_later_passes_take_the_rest() -> None:
-    from nimlint.engine.fix_edits import MAX_FIXES
-
+def test_every_fixable_finding_has_its_fix_and_one_pass_takes_them_all() -> None:
     head = 'metadata: {name: a, projectId: "1"}\nspec:\n  environmentVariables:\n'
-    count = MAX_FIXES + 20
+    count = 120  # more than the 100 fixes a lint used to resolve
     text = head + "".join(f"    - {{name: V{i}, value: {i}}}\n" for i in range(count))
     findings = lint_text(text, "many.yaml", Options(fixes=True))
     assert sum(1 for f in findings if f.rule == "S001") == count
-    assert sum(1 for f in findings if f.fix) == MAX_FIXES
-    fixed = fix_file(Linter(Options(fix="safe")), text.encode(), "many.yaml", ROOT, "many.yaml")
+    assert sum(1 for f in findings if f.fix) == count
+    fixed = Linter(Options(fix="safe")).fix_bytes(text.encode(), "many.yaml", ROOT, "many.yaml")
     assert fixed.fixed == count and not [f for f in fixed.findings if f.rule == "S001"]
 
 
@@ -226,7 +233,7 @@ HEAD = 'metadata:\n  name: llama\n  projectId: "1"\nspec:\n  image: nvcr.io/nim/
 
 def _safe_fix(text: str) -> tuple[str, list[str]]:
     """The text after ``--fix`` and the rules of the fixable findings left."""
-    fixed = fix_file(Linter(Options(fix="safe")), text.encode(), "spec.yaml", ROOT, "spec.yaml")
+    fixed = Linter(Options(fix="safe")).fix_bytes(text.encode(), "spec.yaml", ROOT, "spec.yaml")
     return fixed.text, [f.rule for f in fixed.findings if f.fix]
 
 

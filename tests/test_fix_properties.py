@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from nimlint.engine.context import lookup
 from nimlint.engine.fix_edits import SourceText
-from nimlint.fixer import fix_file, wanted
+from nimlint.fixer import wanted
 from nimlint.lint import Linter, Options
 from nimlint.loading.model import ParseFailure, unescape_token
 from nimlint.loading.source import documents as parse
@@ -213,7 +213,7 @@ def check_fix(data: tuple, json_form: bool, unsafe: bool, draw_comments) -> None
     expected = _lint(linter, expected_text, name)
     assume(not any(wanted(f.fix, unsafe) for f in expected))  # V itself needs no fix
     before = _lint(linter, text, name)
-    result = fix_file(linter, text.encode("utf-8"), name, Path.cwd(), name)
+    result = linter.fix_bytes(text.encode("utf-8"), name, Path.cwd(), name)
 
     # The fixed document parses to V: the original except at the fixed pointers.
     assert _same(_data(result.text, json_form), fixed_v), result.text
@@ -232,7 +232,7 @@ def check_fix(data: tuple, json_form: bool, unsafe: bool, draw_comments) -> None
     assert _is_subsequence(_untouched_lines(text, json_form, before, unsafe), after)
     assert _is_subsequence(_comments(text, json_form), after)
     # A second --fix changes nothing.
-    again = fix_file(linter, result.encoded(), name, Path.cwd(), name)
+    again = linter.fix_bytes(result.encoded(), name, Path.cwd(), name)
     assert not again.changed
 
 

@@ -265,7 +265,7 @@ def test_the_mutations_reach_every_schema_rule(document) -> None:
 def test_source_lines_split_lines_as_the_loader_counts_them(text: str, wanted: set[int]) -> None:
     import re
 
-    from nimlint.lint import source_lines
+    from nimlint.driver import source_lines
     from nimlint.loading.layout import LINE_BREAK
 
     lines = re.split(LINE_BREAK, text)

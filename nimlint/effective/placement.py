@@ -10,44 +10,92 @@ target did not touch, are dropped: they belong to the lower layer.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable
+from typing import Any
 
 from nimlint.effective.merge import Effective, Layer, Origin
 from nimlint.engine.context import MISSING, lookup
-from nimlint.findings import Problem, Span
-from nimlint.loading.model import Document, escape_token
+from nimlint.findings import Placed, Problem, Related, Repair, Span
+from nimlint.loading.model import escape_token
 from nimlint.messages import field_name, show
 
-# (rule id, problem) of a document linted as one kind; Linter.check_document fits.
-Check = Callable[[Document], Iterable[tuple[str, Problem]]]
-# (rule id, span in the target file, message, pointer in the target document)
-Placed = tuple[str, Span, str, str]
+# (rule id, problem) of every check of a request body read as one kind (pipeline.check fits).
+Check = Callable[[Any], Iterable[tuple[str, Problem]]]
 
 _FIELD = re.compile(r"[A-Za-z_][\w-]*(?:\[\d+\]|\.[A-Za-z_][\w-]*)+")
 _TOKEN = re.compile(r"\[(\d+)\]|\.?([A-Za-z_][\w-]*)")
 
 
-def lint_effective(
-    check: Check, merged: Effective, target: Layer, known: Collection[tuple] = ()
-) -> Iterator[Placed]:
-    """Lint ``merged`` with ``check`` and place every finding in ``target``'s file; a finding
-    in ``known`` (see ``known_findings``) about values the target does not set is dropped."""
-    for rule, problem in check(Document(merged.data, target.document.index, {})):
+class LayeredView:
+    """An effective request composed from layers, read as ``kind``, whose findings are placed
+    in the ``target`` layer's file (see the module docstring). ``known`` is what the lower
+    layers report alone (``known_findings``); ``extra`` are more problems about ``merged``
+    (a policy's violations); ``direct`` are findings already placed in the target."""
+
+    fits = False  # unknown keys are always looked for
+    policed = False  # a create request checked against a policy (--format runai lists it)
+
+    def __init__(
+        self,
+        kind: str,
+        merged: Effective,
+        target: Layer,
+        known: Collection[tuple] = (),
+        extra: Iterable[tuple[str, Problem]] = (),
+        direct: Iterable[Placed] = (),
+    ):
+        self.kind, self.merged, self.target, self.known = kind, merged, target, known
+        self._extra, self._direct = extra, direct
+
+    @property
+    def data(self) -> Any:
+        return self.merged.data
+
+    def extra(self) -> Iterable[tuple[str, Problem]]:
+        return self._extra
+
+    def direct(self) -> Iterable[Placed]:
+        return self._direct
+
+    def place(self, rule: str, problem: Problem) -> Placed | None:
+        """``problem`` placed in the target's file; None for a finding the lower layers
+        already have about values the target does not set."""
+        merged, target = self.merged, self.target
         mentioned = _mentioned(merged, problem)
-        origins = [(p, merged.origin(p)) for p in mentioned]
         if (
             not any(merged.set_by(p, target) for p in mentioned)
-            and (rule, problem.pointer, problem.message) in known
+            and (rule, problem.pointer, problem.message) in self.known
         ):
-            continue
+            return None
         span, pointer = _place(merged, target, problem)
-        yield rule, span, problem.message + _suffix(merged, target, origins), pointer
+        related = _related(merged, target, [(p, merged.origin(p)) for p in mentioned])
+        suffix = f" ({'; '.join(r.note for r in related)})" if related else ""
+        return Placed(
+            rule,
+            span,
+            problem.message + suffix,
+            pointer,
+            problem.repair if _written_by(merged, target, problem.repair) else None,
+            target.document.index,
+            problem.compliance,
+            tuple(related),
+        )
 
 
 def known_findings(check: Check, baseline: Effective) -> frozenset[tuple[str, str, str]]:
     """What the lower layers alone report: (rule, pointer, message) of each finding."""
-    found = check(Document(baseline.data, 0, {}))
-    return frozenset((rule, problem.pointer, problem.message) for rule, problem in found)
+    return frozenset(
+        (rule, problem.pointer, problem.message) for rule, problem in check(baseline.data)
+    )
+
+
+def _written_by(merged: Effective, target: Layer, repair: Repair | None) -> bool:
+    """Can ``repair`` be made in the target's text: what it changes is the target's own value,
+    at the same pointer there."""
+    if repair is None or not merged.set_by(repair.pointer, target):
+        return False
+    origin = merged.origin(repair.pointer)
+    return origin is not None and origin.pointer == repair.pointer
 
 
 def _place(merged: Effective, target: Layer, problem: Problem) -> tuple[Span, str]:
@@ -84,9 +132,12 @@ def _parents(pointer: str) -> list[str]:
     return ["", *("/" + "/".join(tokens[:n]) for n in range(len(tokens) - 1, 0, -1))]
 
 
-def _suffix(merged: Effective, target: Layer, origins: list[tuple[str, Origin | None]]) -> str:
-    """`` (base running.yaml:31: spec.compute.cpuMemoryRequest "16Gi"; ...)`` or ``""``."""
-    notes = []
+def _related(
+    merged: Effective, target: Layer, origins: list[tuple[str, Origin | None]]
+) -> list[Related]:
+    """Where the fields a finding names got their values, when not from the target:
+    ``base running.yaml:31: spec.compute.cpuMemoryRequest "16Gi"`` each."""
+    related = []
     for pointer, origin in origins:
         if origin is None or origin.layer is target or not pointer:
             continue
@@ -95,6 +146,7 @@ def _suffix(merged: Effective, target: Layer, origins: list[tuple[str, Origin | 
             continue
         shown = "" if isinstance(value, (dict, list)) else f" {show(value)}"
         role = f"{origin.layer.role} " if origin.layer.role else ""
-        where = f"{origin.layer.name}:{origin.layer.line_of(origin.pointer)}"
-        notes.append(f"{role}{where}: {field_name(pointer)}{shown}")
-    return f" ({'; '.join(notes)})" if notes else ""
+        line = origin.layer.line_of(origin.pointer)
+        note = f"{role}{origin.layer.name}:{line}: {field_name(pointer)}{shown}"
+        related.append(Related(origin.layer.name, line, note))
+    return related

@@ -13,15 +13,16 @@ is what ``fieldsToRemove`` is for). ``merge.merge`` with ``replace_lists`` is th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from nimlint.effective.merge import Effective, Layer, merge
-from nimlint.effective.placement import Check, Placed, known_findings, lint_effective
+from nimlint.effective.placement import LayeredView, known_findings
 from nimlint.engine.context import MISSING, lookup, present
 from nimlint.engine.functions import same
 from nimlint.files import NotRegularFile, read_regular
-from nimlint.findings import Problem
+from nimlint.findings import Placed, Problem
 from nimlint.loading.model import Document, escape_token
 from nimlint.loading.source import MAX_FILE_BYTES, decode, documents
 from nimlint.messages import show
@@ -68,14 +69,34 @@ def load_base(path: Path) -> Layer:
     return layer
 
 
-# More layers folded into the service before it is linted (policy defaults, for --policy).
-Extend = Callable[[Effective], Effective] | None
+class Preview:
+    """Updates applied to one running service: a view of each update, checked as the service
+    it yields and placed in the update's file. ``layer`` (optional) folds more layers into
+    that service (a policy's defaults, ``nimlint.policy.document.PolicyLayer``)."""
 
+    def __init__(self, base: Layer, check: Callable[[Any, str], Iterable], layer=None):
+        self.base, self.layer = base, layer
 
-def base_findings(check: Check, base: Layer, extend: Extend = None) -> frozenset[tuple]:
-    """What ``base`` reports on its own, linted as the merged body is: not repeated."""
-    alone = Effective.of(base)
-    return known_findings(check, extend(alone) if extend else alone)
+        def whole(data: Any) -> list:
+            extra = list(layer.problems()) if layer is not None else []
+            return [*check(data, KIND), *extra]
+
+        self.known = known_findings(whole, self._extended(Effective.of(base)))
+
+    def _extended(self, service: Effective) -> Effective:
+        return self.layer.extend(service) if self.layer is not None else service
+
+    def view(self, doc: Document, name: str) -> LayeredView:
+        """The service once update ``doc`` (from file ``name``) is applied."""
+        update = Layer(name, doc)
+        merged = apply_update(self.base, update)
+        service = self._extended(merged)
+        extra = list(self.layer.problems()) if self.layer is not None else []
+        direct = [
+            Placed(rule, doc.span(p.pointer, p.at), p.message, p.pointer, None, doc.index)
+            for rule, p in immutable_changes(self.base, update, merged)
+        ]
+        return LayeredView(KIND, service, update, self.known, extra, direct)
 
 
 def apply_update(base: Layer, update: Layer) -> Effective:
@@ -95,18 +116,6 @@ def apply_update(base: Layer, update: Layer) -> Effective:
 def _removed(update: Layer) -> list[str]:
     names = lookup(update.document.data, "/fieldsToRemove")
     return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
-
-
-def preview(
-    check: Check, base: Layer, update: Layer, known: Collection[tuple], extend: Extend = None
-) -> Iterator[Placed]:
-    """Findings of ``update`` applied to ``base``, placed in the update's file; ``known`` is
-    what the base alone reports (``base_findings``, given the same ``extend``)."""
-    merged = apply_update(base, update)
-    yield from lint_effective(check, extend(merged) if extend else merged, update, known)
-    for rule, problem in immutable_changes(base, update, merged):
-        span = update.document.span(problem.pointer, problem.at)
-        yield rule, span, problem.message, problem.pointer
 
 
 RECREATE = "; delete the NIM service and create it again to change it"

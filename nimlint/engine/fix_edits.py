@@ -1,24 +1,22 @@
 """Turn a rule's Repair into edits on the original text, placed by the loader's spans.
 
-Every character outside the edits stays as written. The edited text is parsed again and
-must give the original data with exactly the repaired change; a repair that cannot be
-placed that cleanly (an unusual layout) is dropped, and its finding has no fix.
+Every character outside the edits stays as written. Each repair also says, as a ``Change``,
+what it does to the data: the fix stage (``nimlint.fixer``) parses the edited text and keeps
+only the fixes whose text gives exactly those changes; a repair that cannot be placed cleanly
+(an unusual layout) has no edits, and its finding no fix.
 """
 
 from __future__ import annotations
 
 import bisect
-import copy
-import itertools
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
-from nimlint.engine.context import MISSING, lookup
+from nimlint.engine.context import lookup
 from nimlint.engine.render import scalar_text
-from nimlint.engine.repairs import same_data
 from nimlint.findings import Edit, Repair, Span
 from nimlint.loading.layout import LINE_BREAK
-from nimlint.loading.model import Document, ParseFailure, escape_token, unescape_token
+from nimlint.loading.model import Document, escape_token, unescape_token
 
 _BREAKS = re.compile(LINE_BREAK)  # the loader's, in YAML and JSON alike
 _REST_OF_LINE = re.compile(r"[ \t]*(#[^\r\n]*)?")
@@ -28,24 +26,23 @@ _NOT_PLAIN_START = "\"'|>&!*{[%@`"
 Spans = list[tuple[int, int]]  # (start, end) character offsets
 
 
-# Each fix is verified by parsing the edited file again: at most this many characters are
-# parsed for one file's fixes in one lint (and at least one fix, at most MAX_FIXES, per pass).
-PARSE_BUDGET = 1_000_000
-MAX_FIXES = 100
+class Change(NamedTuple):
+    """What a repair does to the data: ``op`` at ``pointer`` (see Repair); ``value`` is the new
+    string (``quote``: the scalar's source text; ``rename``: the new key)."""
+
+    op: str
+    pointer: str
+    value: str = ""
 
 
 class SourceText:
-    """A file's text and its line starts: the loader's 1-based spans as offsets.
-
-    ``budget`` is how many more fixes may be resolved in this file in this lint.
-    """
+    """A file's text and its line starts: the loader's 1-based spans as offsets."""
 
     def __init__(self, text: str, is_json: bool):
         self.text = text
         self.is_json = is_json
         self.starts = [0] + [match.end() for match in _BREAKS.finditer(text)]
         self.breaks = _BREAKS
-        self.budget = max(1, min(MAX_FIXES, PARSE_BUDGET // max(1, len(text))))
 
     def offset(self, line: int, column: int) -> int:
         return self.starts[min(line, len(self.starts)) - 1] + column - 1
@@ -64,14 +61,21 @@ class SourceText:
         return Edit(start, end, content, self.span(start, end))
 
 
-def resolve(repair: Repair, doc: Document, source: SourceText) -> tuple[Edit, ...] | None:
-    """The edits that carry out ``repair`` on ``doc``, or None when none fit cleanly."""
+def resolve(
+    repair: Repair, doc: Document, source: SourceText
+) -> tuple[tuple[Edit, ...], Change] | None:
+    """The edits that carry out ``repair`` on ``doc`` and the change they should make to its
+    data, or None when no edit fits cleanly. Unverified: see ``nimlint.fixer``."""
     if doc.positions.get(repair.pointer) is None:
         return None
     edits = _OPS[repair.op](repair, doc, source)
-    if edits is None or not _verified(edits, repair, doc, source):
+    if not edits:
         return None
-    return edits
+    value = repair.value
+    if repair.op == "quote":
+        start, end = _value_range(doc, repair.pointer, source)
+        value = source.text[start:end]
+    return edits, Change(repair.op, repair.pointer, value)
 
 
 def _value_range(doc: Document, pointer: str, source: SourceText) -> tuple[int, int]:
@@ -256,35 +260,27 @@ def apply_edits(text: str, edits: tuple[Edit, ...]) -> str:
     return text
 
 
-def _verified(edits, repair: Repair, doc: Document, source: SourceText) -> bool:
-    """The edited text parses to the original data changed exactly as ``repair`` says."""
-    from nimlint.loading.source import documents
-
-    edited = apply_edits(source.text, edits)
-    # Only as far as the fixed document, one document at a time: a stream is never all in memory.
-    parsed = next(
-        itertools.islice(documents(edited, is_json=source.is_json), doc.index, None), None
-    )
-    if parsed is None or isinstance(parsed, ParseFailure):
-        return False
-    expected = _expected(repair, doc, source)
-    return expected is not MISSING and same_data(parsed.data) == same_data(expected)
-
-
-def _expected(repair: Repair, doc: Document, source: SourceText) -> Any:
-    data = copy.deepcopy(doc.data)
-    parent_pointer, _, token = repair.pointer.rpartition("/")
+def apply_change(data: Any, change: Change) -> bool:
+    """Make ``change`` to ``data`` in place; False when it cannot be made (a rename onto a
+    key the mapping has, a pointer that is gone)."""
+    parent_pointer, _, token = change.pointer.rpartition("/")
     parent = lookup(data, parent_pointer)
-    key: Any = int(token) if isinstance(parent, list) else unescape_token(token)
-    if repair.op == "remove":
+    if isinstance(parent, list):
+        if not token.isdigit() or int(token) >= len(parent):
+            return False
+        key: Any = int(token)
+    elif isinstance(parent, dict):
+        key = unescape_token(token)
+        if key not in parent:
+            return False
+    else:
+        return False
+    if change.op == "remove":
         del parent[key]
-    elif repair.op == "quote":
-        start, end = _value_range(doc, repair.pointer, source)
-        parent[key] = source.text[start:end]
-    elif repair.op == "replace":
-        parent[key] = repair.value
-    elif isinstance(parent, dict):  # rename
-        if repair.value in parent:
-            return MISSING
-        parent[repair.value] = parent.pop(key)
-    return data
+    elif change.op in ("quote", "replace"):
+        parent[key] = change.value
+    elif isinstance(parent, dict) and change.value not in parent:  # rename
+        parent[change.value] = parent.pop(key)
+    else:
+        return False
+    return True

@@ -7,57 +7,50 @@ request and names the policy file and line (``nimlint.effective.placement``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 
 from nimlint.effective.merge import Effective, Layer
-from nimlint.effective.placement import lint_effective
-from nimlint.findings import Problem
+from nimlint.effective.placement import LayeredView
+from nimlint.findings import Placed, Problem
 from nimlint.loading.model import Document
 from nimlint.policy.apply import apply_defaults
 from nimlint.policy.check import violations
 from nimlint.policy.merge import MergedPolicy
 
-Check = Callable[[Document], Iterable[tuple[str, Problem]]]
 
+class PolicyView(LayeredView):
+    """Create request ``doc`` (from file ``name``) with ``policy``'s defaults under it: checked
+    by every rule, and by the policy's own rules. A violation about an item the request lists
+    is placed on that item as written; the others go through the effective request."""
 
-def policed(check: Check, doc: Document, name: str, policy: MergedPolicy) -> Iterator[tuple]:
-    """(rule, span, message, pointer, compliance) of create request ``doc`` under ``policy``:
-    ``check`` lints a document (schema, unknown keys, rules), then the policy's own rules."""
-    target = Layer(name, doc)
-    before = Effective.of(target)
-    after = apply_defaults(policy, before)
-    request, spec = _spec(before), _spec(after)
-    found: dict[tuple[str, str], tuple] = {}
-    placed = []
-    for issue in violations(request, spec, policy):
-        pointer = "/spec" + issue.pointer
-        if issue.in_request:  # an item the request lists: placed in the request as it is
-            span = doc.span(pointer)
-            placed.append((issue.rule_id, span, issue.message(), pointer, issue.compliance))
-        else:
-            found[issue.rule_id, issue.message()] = (pointer, issue.compliance)
+    policed = True
 
-    def everything(effective: Document) -> Iterator[tuple[str, Problem]]:
-        yield from check(effective)
-        for (rule, message), (pointer, _) in found.items():
-            yield rule, Problem(pointer, message)
-
-    yield from placed
-    for rule, span, message, pointer in lint_effective(everything, after, target):
-        yield rule, span, message, pointer, _compliance(found, rule, message)
+    def __init__(self, doc: Document, name: str, kind: str, policy: MergedPolicy):
+        target = Layer(name, doc)
+        before = Effective.of(target)
+        after = apply_defaults(policy, before)
+        found: dict[tuple[str, str], tuple] = {}
+        direct = []
+        for issue in violations(_spec(before), _spec(after), policy):
+            pointer = "/spec" + issue.pointer
+            message = issue.message()
+            if issue.in_request:
+                span = doc.span(pointer)
+                direct.append(
+                    Placed(issue.rule_id, span, message, pointer, None, doc.index, issue.compliance)
+                )
+            else:
+                found[issue.rule_id, message] = (pointer, issue.compliance)
+        extra = [
+            (rule, Problem(pointer, message, compliance=compliance))
+            for (rule, message), (pointer, compliance) in found.items()
+        ]
+        super().__init__(kind, after, target, extra=extra, direct=direct)
 
 
 def _spec(effective: Effective) -> dict:
     spec = effective.data.get("spec") if isinstance(effective.data, dict) else None
     return spec if isinstance(spec, dict) else {}
-
-
-def _compliance(found: dict, rule: str, message: str) -> tuple:
-    """The compliance of a placed policy finding (placement may add a suffix)."""
-    for (known, text), (_, value) in found.items():
-        if known == rule and (message == text or message.startswith(text + " (")):
-            return value
-    return ()
 
 
 class PolicyLayer:
