@@ -1,0 +1,115 @@
+"""The fix stage on the one pipeline: suppressions first, then fixes verified together, and one
+``--fix`` run that fixes everything (issue 20 items 4, 6 and 7; issue 18's placement)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nimlint.lint import Linter, Options, lint_files, lint_text
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAD = 'metadata: {name: a, projectId: "1"}\nspec:\n  image: nvcr.io/nim/x:1\n'
+ENV = HEAD + "  environmentVariables:\n"
+
+SILENCED = """\
+metadata:
+  name: llama3-8b-instruct
+  projectId: "4501"
+spec:
+  image: nvcr.io/nim/meta/llama-3.1-8b-instruct:1.3.3
+  ngcAuthSecret: ngc-api-secret
+  compute: {gpuDevicesRequest: 1}
+  servingPort: {port: 8000}
+  tolerations:
+    - name: gpu
+      key: nvidia.com/gpu
+      operator: Exists
+      value: present   # nimlint: disable-next-line=S002
+      effect: noschedule
+"""
+
+
+def fix(text: str, name: str = "spec.yaml", mode: str = "safe"):
+    return Linter(Options(fix=mode)).fix_bytes(text.encode(), name, ROOT, name)
+
+
+def test_a_fix_never_removes_a_suppression_comment_in_use() -> None:
+    """T003's fix would remove the line that carries the directive silencing S002 below it:
+    the next pass would then have fixed S002 and the comment would be gone."""
+    fixed = fix(SILENCED)
+    assert fixed.text == SILENCED
+    assert [f.rule for f in fixed.findings] == ["T003"]
+    assert fixed.findings[0].fix is None  # offered nowhere: not in JSON, SARIF or --diff
+
+
+def test_the_same_fix_applies_once_the_directive_is_gone() -> None:
+    text = SILENCED.replace("   # nimlint: disable-next-line=S002", "")
+    fixed = fix(text)
+    assert "value: present" not in fixed.text and "effect: NoSchedule" in fixed.text
+    assert fixed.findings == []
+
+
+def test_findings_without_a_fix_do_not_use_up_the_fixes_of_a_file() -> None:
+    """A tagged value has a repair but no edit that fits: 150 of them came first and used up a
+    budget of 100 attempts, so the plainly fixable value after them was never fixed."""
+    text = ENV + "".join(f"    - {{name: T{i}, value: !!int {i}}}\n" for i in range(150))
+    text += "    - {name: LAST, value: 5}\n"
+    fixed = fix(text)
+    assert fixed.text.endswith('    - {name: LAST, value: "5"}\n')
+    assert fixed.fixed == 1
+
+
+def test_one_run_fixes_a_thousand_values_in_two_lints(monkeypatch) -> None:
+    text = ENV + "".join(f"    - {{name: V{i}, value: {i}}}\n" for i in range(1000))
+    linter = Linter(Options(fix="safe"))
+    lints = []
+    lint_file = linter.lint_file
+    monkeypatch.setattr(
+        linter, "lint_file", lambda raw, *a, **k: lints.append(raw) or lint_file(raw, *a, **k)
+    )
+    fixed = linter.fix_bytes(text.encode(), "many.yaml", ROOT, "many.yaml")
+    assert fixed.fixed == 1000
+    assert not [f for f in fixed.findings if f.rule == "S001"]
+    assert len(lints) == 2  # the text as written, then the fixed text: nothing left to fix
+
+
+def test_a_stream_of_three_hundred_documents_is_fixed_in_one_run(tmp_path: Path) -> None:
+    doc = HEAD + "  replicas: 1\n  environmentVariables:\n    - {name: A, value: 1}\n"
+    doc += "    - {name: B, value: 2}\n"
+    spec = tmp_path / "stream.yaml"
+    spec.write_text("---\n".join([doc] * 300))
+    result = lint_files(Linter(Options(fix="safe")), [str(spec)])
+    assert sum(f.fixed for f in result.fixed) == 600
+    assert not [f for f in result.findings if f.rule == "S001"]
+
+
+def test_overlapping_fixes_are_taken_in_later_passes_of_the_same_run() -> None:
+    """Two fixes of one value (the duplicate entry's removal and its value's quoting) overlap:
+    one pass takes one, the next pass what is left, in the same run."""
+    text = ENV + "    - {name: A, value: 1}\n    - {name: A, value: 1}\n"
+    fixed = fix(text)
+    assert fixed.text == ENV + '    - {name: A, value: "1"}\n'
+    assert [f.rule for f in fixed.findings if f.fix or f.rule in ("S001", "E001")] == []
+
+
+def test_a_fix_is_offered_under_a_policy_for_a_value_the_request_wrote(tmp_path: Path) -> None:
+    """Under a policy the document is checked as its effective request; a repair of a value
+    the request itself wrote is placed, and fixed, in the request."""
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("defaults:\n  compute:\n    cpuCoreRequest: 1\n")
+    text = ENV + "    - {name: A, value: 1}\n"
+    options = Options(policies=(policy,), fixes=True)
+    findings = [f for f in lint_text(text, "spec.yaml", options) if f.rule == "S001"]
+    assert len(findings) == 1 and findings[0].fix is not None
+    assert findings[0].pointer == "/spec/environmentVariables/0/value"
+
+
+def test_a_preview_finding_names_the_base_value_it_is_about(tmp_path: Path) -> None:
+    base = tmp_path / "running.yaml"
+    base.write_text(HEAD + "  compute:\n    cpuCoreRequest: 4\n")
+    update = "spec:\n  compute:\n    cpuCoreLimit: 2\n"
+    findings = lint_text(update, "update.yaml", Options(base=base))
+    (finding,) = [f for f in findings if f.related]
+    assert [(r.file, r.line) for r in finding.related] == [(str(base), 5)]
+    assert finding.related[0].note in finding.message
+    assert (finding.line, finding.pointer) == (3, "/spec/compute/cpuCoreLimit")
