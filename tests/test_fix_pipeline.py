@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nimlint.engine.render import ruamel_text, scalar_text
 from nimlint.lint import Linter, Options, lint_files, lint_text
+from tests.profiles import examples
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAD = 'metadata: {name: a, projectId: "1"}\nspec:\n  image: nvcr.io/nim/x:1\n'
@@ -113,3 +118,10 @@ def test_a_preview_finding_names_the_base_value_it_is_about(tmp_path: Path) -> N
     assert [(r.file, r.line) for r in finding.related] == [(str(base), 5)]
     assert finding.related[0].note in finding.message
     assert (finding.line, finding.pointer) == (3, "/spec/compute/cpuCoreLimit")
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.text(st.characters(min_codepoint=32, max_codepoint=126)), st.sampled_from(["'", '"']))
+def test_quoted_scalars_are_written_as_ruamel_yaml_writes_them(value: str, style: str) -> None:
+    """The quoted text of a fix is written without ruamel.yaml when it is printable ASCII."""
+    assert scalar_text(value, is_json=False, style=style) == ruamel_text(value, style)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from functools import cache
 
 from nimlint.loading.scalars import yaml11_reading
+
+_PRINTABLE_ASCII = re.compile(r"[ -~]*")
+_QUOTES = {'"': '"\\', "'": "'"}  # a quote style and the characters it must escape
 
 
 @cache
@@ -24,10 +28,18 @@ def scalar_text(value: str, *, is_json: bool, style: str = "") -> str | None:
     can be) or of JSON; None when YAML cannot write it on one line."""
     if is_json:
         return json.dumps(value, ensure_ascii=False)
-    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
-
+    quote = style if style in _QUOTES else ""
+    if quote and _PRINTABLE_ASCII.fullmatch(value) and not set(_QUOTES[quote]) & set(value):
+        return f"{quote}{value}{quote}"  # what ruamel.yaml writes, without importing it
     if not style and yaml11_reading(value) is not None:
         style = '"'  # plain would mean something else to a YAML 1.1 reader
+    return ruamel_text(value, style)
+
+
+def ruamel_text(value: str, style: str) -> str | None:
+    """``value`` as ruamel.yaml writes it in ``style`` (``"``, ``'`` or plain), if on one line."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, SingleQuotedScalarString
+
     wrapper = {'"': DoubleQuotedScalarString, "'": SingleQuotedScalarString}.get(style, str)
     stream = io.StringIO()
     _yaml().dump(wrapper(value), stream)
