@@ -125,3 +125,15 @@ def test_a_preview_finding_names_the_base_value_it_is_about(tmp_path: Path) -> N
 def test_quoted_scalars_are_written_as_ruamel_yaml_writes_them(value: str, style: str) -> None:
     """The quoted text of a fix is written without ruamel.yaml when it is printable ASCII."""
     assert scalar_text(value, is_json=False, style=style) == ruamel_text(value, style)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.text("aAbBeEfFlLnNoOrRsStTuUyY019_-", min_size=1, max_size=6))
+def test_plain_words_are_written_as_ruamel_yaml_writes_them(value: str) -> None:
+    assert scalar_text(value, is_json=False) == ruamel_text(value, '"' * needs_quotes(value))
+
+
+def needs_quotes(value: str) -> bool:
+    from nimlint.loading.scalars import yaml11_reading
+
+    return yaml11_reading(value) is not None

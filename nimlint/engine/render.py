@@ -10,6 +10,8 @@ from functools import cache
 from nimlint.loading.scalars import yaml11_reading
 
 _PRINTABLE_ASCII = re.compile(r"[ -~]*")
+_PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")  # a word no YAML reader takes for more
+_PLAIN_KEYWORDS = {"true", "false", "null", "yes", "no", "on", "off", "y", "n"}
 _QUOTES = {'"': '"\\', "'": "'"}  # a quote style and the characters it must escape
 
 
@@ -31,6 +33,9 @@ def scalar_text(value: str, *, is_json: bool, style: str = "") -> str | None:
     quote = style if style in _QUOTES else ""
     if quote and _PRINTABLE_ASCII.fullmatch(value) and not set(_QUOTES[quote]) & set(value):
         return f"{quote}{value}{quote}"  # what ruamel.yaml writes, without importing it
+    plain = not style and _PLAIN_WORD.fullmatch(value) and value.lower() not in _PLAIN_KEYWORDS
+    if plain and yaml11_reading(value) is None:
+        return value  # likewise
     if not style and yaml11_reading(value) is not None:
         style = '"'  # plain would mean something else to a YAML 1.1 reader
     return ruamel_text(value, style)
