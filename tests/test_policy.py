@@ -122,19 +122,16 @@ def test_the_reference_example_is_a_valid_policy() -> None:
 # --- scope merge ------------------------------------------------------------------------
 
 
-def test_scope_merge_nearest_defaults_widest_compute_rules(tmp_path: Path) -> None:
+def test_scope_merge_nearest_defaults_and_rules_from_every_scope(tmp_path: Path) -> None:
     cluster = (
         "meta: {scope: cluster, name: c}\npolicy:\n  defaults: {replicas: 2}\n  rules:\n"
-        "    replicas: {max: 8}\n    compute: {gpuDevicesRequest: {max: 2}}\n"
+        "    compute: {gpuDevicesRequest: {max: 2}}\n"
     )
-    project = (
-        "defaults: {replicas: 1}\nrules:\n"
-        "  replicas: {max: 4}\n  compute: {gpuDevicesRequest: {max: 6}}\n"
-    )
+    project = "defaults: {replicas: 1}\nrules:\n  replicas: {max: 4}\n"
     policy = merged(project, cluster, tmp_path=tmp_path)
-    assert policy.defaults == {"replicas": 1}
-    assert policy.rules["replicas"].keys == {"max": 4}  # nearest (project) wins
-    assert policy.rules["compute.gpuDevicesRequest"].keys == {"max": 2}  # widest (cluster) wins
+    assert policy.defaults == {"replicas": 1}  # nearest (project) wins
+    assert policy.rules["replicas"].keys == {"max": 4}
+    assert policy.rules["compute.gpuDevicesRequest"].keys == {"max": 2}
     assert policy.rules["compute.gpuDevicesRequest"].origin.policy.scope == "cluster"
 
 
@@ -283,9 +280,9 @@ def test_runai_format_one_entry_per_policed_document() -> None:
     assert entries[0]["complianceIssues"] == [
         {"field": "replicas", "details": "value must be no greater than 4", "rule": "max"},
         {
-            "field": "compute.gpuDevicesRequest",
-            "details": "value must be no greater than 2",
-            "rule": "max",
+            "field": "compute.cpuCoreRequest",
+            "details": "value must be no less than 4",
+            "rule": "min",
         },
     ]
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 SCOPES = ("system", "tenant", "cluster", "department", "project")
 SCOPE_WITHOUT_META = "project"
 
-# Rules on these top-level sections take the WIDEST scope's rule; every other rule and
-# every default takes the NEAREST scope's (newer Run:ai docs, "Policies and Rules").
-WIDEST_WINS_SECTIONS = ("compute", "security")
+# Two policies that rule one field (a rule object with any key set, in two files) are refused,
+# naming both: the server refuses to save the second (docs "Policies and rules" > Scope of
+# effectiveness; "Workload policies" troubleshooting: 'Field "X" already has rules in cluster').
+# Defaults: the nearest scope wins (same page). An empty rule object rules nothing (inferred).
+ONE_POLICY_RULES_A_FIELD = True
 
 # Two policies of the same scope cannot both apply to one workload: refused (exit 2).
 SAME_SCOPE_TWICE_IS_AN_ERROR = True

@@ -84,7 +84,7 @@ def load_policy(path: Path | str) -> Policy:
         f"{name}:{doc.span(p.pointer, p.at).line}: {_key(p.pointer)}: {p.message}"
         for _, p in doc.problems
     ]
-    invalid = _invalid(doc) or sorted(_contradictions(doc))
+    invalid = sorted({*_invalid(doc), *_contradictions(doc)})  # every problem, in one run
     problems += [f"{name}:{line}: {key}: {reason}" for line, key, reason in invalid]
     if problems:
         raise PolicyError(problems)
@@ -94,7 +94,8 @@ def load_policy(path: Path | str) -> Policy:
 def _policy(name: str, doc: Document) -> Policy:
     data = doc.data
     base = "/effective" if "effective" in data else ("/policy" if "policy" in data else "")
-    body = (data.get(base[1:]) if base else data) or {}
+    body = data.get(base[1:]) if base else data
+    body = body if isinstance(body, dict) else {}
     meta = data.get("meta") if base else None
     meta = meta if isinstance(meta, dict) else {}
     return Policy(

@@ -1,7 +1,7 @@
 """Fold the policies of several scopes into the one that applies (the effective policy).
 
-Defaults: the nearest scope wins, field by field. Rules: one rule object per field; on
-``compute`` and ``security`` fields the widest scope's rule wins, elsewhere the nearest's
+Defaults: the nearest scope wins, field by field. Rules: a field holds rules in one policy
+only; two policies that rule one field are refused, as the server refuses to save the second
 (``decisions``). Every default and rule keeps its origin, for messages.
 """
 
@@ -10,7 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from nimlint.policy.decisions import SAME_SCOPE_TWICE_IS_AN_ERROR, SCOPES, WIDEST_WINS_SECTIONS
+from nimlint.policy.decisions import (
+    ONE_POLICY_RULES_A_FIELD,
+    SAME_SCOPE_TWICE_IS_AN_ERROR,
+    SCOPES,
+)
 from nimlint.policy.load import Policy, PolicyError, rule_types
 
 
@@ -56,31 +60,46 @@ class MergedPolicy:
 
 
 def merge(policies: Sequence[Policy]) -> MergedPolicy:
-    """Merge policies of different scopes; raise PolicyError for two of the same scope."""
+    """Merge policies of different scopes; raise PolicyError with every conflict: two
+    policies of the same scope, or two policies that rule one field."""
     ordered = sorted(policies, key=lambda p: SCOPES.index(p.scope))
+    problems = []
     if SAME_SCOPE_TWICE_IS_AN_ERROR:
         seen: dict[str, Policy] = {}
         for policy in ordered:
             if policy.scope in seen:
-                raise PolicyError(
-                    [
-                        f"{policy.file}: two {policy.scope} policies ({seen[policy.scope].file} "
-                        "and this one): a workload is under one policy per scope"
-                    ]
+                problems.append(
+                    f"{policy.file}: two {policy.scope} policies ({seen[policy.scope].file} "
+                    "and this one): a workload is under one policy per scope"
                 )
             seen[policy.scope] = policy
     merged = MergedPolicy(tuple(ordered))
-    _layer_defaults(merged)
     for path, kind in rule_types().items():
-        holders = [p for p in ordered if isinstance(_at(p.rules, path), dict)]
-        if holders:
-            widest = path.split(".")[0] in WIDEST_WINS_SECTIONS
-            policy = holders[0] if widest else holders[-1]
-            pointer = "/rules/" + path.replace(".", "/")
-            merged.rules[path] = Rule(
-                path, kind, _at(policy.rules, path), RuleOrigin(policy, pointer)
-            )
+        holders = [p for p in ordered if _rules_something(_at(p.rules, path))]
+        if not holders:
+            continue
+        pointer = "/rules/" + path.replace(".", "/")
+        if ONE_POLICY_RULES_A_FIELD:
+            first = holders[0]
+            problems += [
+                f"{other.where(pointer)}: rules.{path}: already ruled by the {first.scope} "
+                f"policy {first.name} ({first.where(pointer)}); Run:ai refuses a second "
+                "policy that rules a field"
+                for other in holders[1:]
+            ]
+        policy = holders[-1]
+        merged.rules[path] = Rule(path, kind, _at(policy.rules, path), RuleOrigin(policy, pointer))
+    if problems:
+        raise PolicyError(problems)
+    _layer_defaults(merged)
     return merged
+
+
+def _rules_something(node: Any) -> bool:
+    """Does a rule object say anything (``{}``, nulls and ``sourceOfRule`` alone do not)?"""
+    return isinstance(node, dict) and any(
+        value is not None for key, value in node.items() if key != "sourceOfRule"
+    )
 
 
 def _layer_defaults(merged: MergedPolicy) -> None:

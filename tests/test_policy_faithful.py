@@ -1,0 +1,141 @@
+"""Policy compliance where Run:ai's docs are clear (issue 21): each test failed before its fix."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nimlint.effective.merge import Effective, Layer
+from nimlint.loading.model import Document
+from nimlint.policy.apply import apply_defaults
+from nimlint.policy.load import PolicyError, load_policy
+from nimlint.policy.merge import merge
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def nimlint(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "nimlint", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+def merged(tmp_path: Path, *texts: str):
+    return merge([load_policy(write(tmp_path, f"p{i}.yaml", t)) for i, t in enumerate(texts)])
+
+
+def effective_spec(spec: dict, policy) -> dict:
+    request = Layer("request.yaml", Document({"spec": spec}, 0, {}))
+    return apply_defaults(policy, Effective.of(request)).data["spec"]
+
+
+def request_file(tmp_path: Path, spec: str) -> Path:
+    return write(tmp_path, "r.yaml", "metadata: {name: a, projectId: '5'}\nspec:\n" + spec)
+
+
+def compliance(tmp_path: Path, policies: list[Path], spec: str) -> list[dict]:
+    """The complianceIssues of one request under ``policies``."""
+    options = [x for p in policies for x in ("--policy", p)]
+    result = nimlint(
+        "check", "--select", "C", "--format", "runai", *options, request_file(tmp_path, spec)
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return json.loads(result.stdout)[0]["complianceIssues"]
+
+
+# --- item 5: one field ruled in two scopes ------------------------------------------------
+
+
+CLUSTER = "meta: {scope: cluster, name: c}\npolicy:\n  rules:\n    compute:\n"
+
+
+def test_two_scopes_ruling_one_field_are_refused_naming_both_files(tmp_path: Path) -> None:
+    cluster = write(tmp_path, "cluster.yaml", CLUSTER + "      gpuDevicesRequest: {min: 2}\n")
+    department = write(
+        tmp_path,
+        "dept.yaml",
+        "meta: {scope: department, name: d}\npolicy:\n  rules:\n"
+        "    compute: {gpuDevicesRequest: {max: 8}}\n",
+    )
+    result = nimlint("check", "--policy", cluster, "--policy", department, ROOT / "examples")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"nimlint: error: {department}:4: rules.compute.gpuDevicesRequest: already ruled by "
+        f"the cluster policy c ({cluster}:5); Run:ai refuses a second policy that rules a field"
+    ]
+
+
+def test_two_scopes_ruling_different_fields_both_apply(tmp_path: Path) -> None:
+    policy = merged(
+        tmp_path,
+        CLUSTER + "      gpuDevicesRequest: {min: 2}\n",
+        "rules: {compute: {cpuCoreRequest: {max: 8}}, replicas: {max: 3}}\n",
+    )
+    assert policy.rules["compute.gpuDevicesRequest"].keys == {"min": 2}
+    assert policy.rules["compute.cpuCoreRequest"].keys == {"max": 8}
+
+
+def test_an_empty_rule_object_rules_nothing(tmp_path: Path) -> None:
+    policy = merged(
+        tmp_path,
+        CLUSTER + "      gpuDevicesRequest: {min: 2}\n",
+        "rules: {compute: {gpuDevicesRequest: {}}}\n",
+    )
+    assert policy.rules["compute.gpuDevicesRequest"].keys == {"min": 2}
+
+
+def test_decisions_no_longer_hold_a_widest_scope_precedence() -> None:
+    import nimlint.policy.decisions as decisions
+
+    assert not hasattr(decisions, "WIDEST_WINS_SECTIONS")
+    assert "widest scope wins" not in (ROOT / "docs" / "policy.md").read_text().lower()
+
+
+# --- item 8: every problem in one run -----------------------------------------------------
+
+
+def test_schema_and_semantic_errors_are_reported_in_one_run(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "p.yaml",
+        "rules:\n  replicas: {min: 5, max: 2, minimum: 1}\n"
+        "  compute: {cpuMemoryRequest: {max: 1.5.5G}, cpuCoreRequest: {step: 0}}\n",
+    )
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path)
+    keys = [line.split(": ")[1] for line in caught.value.lines]
+    assert keys == [
+        "rules.replicas",
+        "rules.replicas.minimum",
+        "rules.compute.cpuCoreRequest.step",
+        "rules.compute.cpuMemoryRequest.max",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "policy: []\n",
+        "policy: {rules: 5}\n",
+        "rules: {compute: [1], replicas: {max: [2], min: '1'}}\n",
+        "effective: {rules: {compute: {cpuMemoryRequest: {min: 3, max: 2G}}}}\n",
+        "defaults: {tolerations: {instances: 4}}\nrules: {tolerations: {instances: []}}\n",
+    ],
+)
+def test_broken_shapes_are_policy_errors_not_crashes(tmp_path: Path, text: str) -> None:
+    with pytest.raises(PolicyError):
+        load_policy(write(tmp_path, "p.yaml", text))
