@@ -139,3 +139,59 @@ def test_schema_and_semantic_errors_are_reported_in_one_run(tmp_path: Path) -> N
 def test_broken_shapes_are_policy_errors_not_crashes(tmp_path: Path, text: str) -> None:
     with pytest.raises(PolicyError):
         load_policy(write(tmp_path, "p.yaml", text))
+
+
+# --- item 7: the policy schema where the seed is silent follows the API's models -------------
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        # runapy ImagePullSecretsDefaults: instances only
+        (
+            "defaults: {imagePullSecrets: {attributes: {userCredential: true}}}\n",
+            "defaults.imagePullSecrets.attributes: unknown key (allowed here: instances)",
+        ),
+        # runapy ClaimInfoRules.size: StringRules (no min/max)
+        (
+            "rules: {modelStore: {pvc: {claimInfo: {size: {max: 10Gi}}}}}\n",
+            "rules.modelStore.pvc.claimInfo.size.max: unknown key",
+        ),
+    ],
+)
+def test_policy_schema_refuses_what_the_api_models_lack(
+    tmp_path: Path, text: str, error: str
+) -> None:
+    with pytest.raises(PolicyError) as caught:
+        load_policy(write(tmp_path, "p.yaml", text))
+    assert any(error in line for line in caught.value.lines), caught.value.lines
+
+
+def test_policy_schema_accepts_what_the_api_models_have(tmp_path: Path) -> None:
+    policy = load_policy(
+        write(
+            tmp_path,
+            "p.yaml",
+            "defaults: {tolerations: {attributes: {name: shared, effect: NoSchedule}}}\n"
+            "rules: {modelStore: {pvc: {claimInfo: {size: {options: [{value: 10Gi}]}}}}}\n",
+        )
+    )
+    assert policy.defaults["tolerations"]["attributes"]["name"] == "shared"
+
+
+def test_a_patch_body_with_reset_is_refused_with_its_reason(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "patch.yaml",
+        "meta: {scope: project, name: p, projectId: 5}\npolicy: {rules: {replicas: {max: 2}}}\n"
+        "reset: [compute.gpuDevicesRequest]\n",
+    )
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path)
+    assert caught.value.lines == [
+        f"{path}:3: reset: a PATCH body clears fields of the policy stored on the server, which "
+        "nimlint cannot see; give the whole policy (a PUT body, or the GET response)"
+    ]
+    # an empty reset changes nothing: the body is a policy like a PUT body
+    path.write_text(path.read_text().replace("[compute.gpuDevicesRequest]", "[]"))
+    assert load_policy(path).rules == {"replicas": {"max": 2}}

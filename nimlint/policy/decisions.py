@@ -10,6 +10,11 @@ from __future__ import annotations
 SCOPES = ("system", "tenant", "cluster", "department", "project")
 SCOPE_WITHOUT_META = "project"
 
+# A PATCH body's `reset` (runapy NimServicePolicyChangeRequest: "fields in jsonpath format
+# that is requested to clear their policy") changes the policy stored on the server, which a
+# file cannot show: a non-empty `reset` is refused (inferred; an empty one changes nothing).
+RESET_IS_REFUSED = True
+
 # Two policies that rule one field (a rule object with any key set, in two files) are refused,
 # naming both: the server refuses to save the second (docs "Policies and rules" > Scope of
 # effectiveness; "Workload policies" troubleshooting: 'Field "X" already has rules in cluster').

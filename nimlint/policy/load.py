@@ -16,7 +16,7 @@ from nimlint.escaping import printable
 from nimlint.files import read_regular
 from nimlint.loading.model import Document, ParseFailure, escape_token, unescape_token
 from nimlint.messages import json_type, show, type_words
-from nimlint.policy.decisions import SCOPE_WITHOUT_META
+from nimlint.policy.decisions import RESET_IS_REFUSED, SCOPE_WITHOUT_META
 from nimlint.policy.schema import SCHEMA_FILENAME
 
 _REF = "#/$defs/"
@@ -84,7 +84,7 @@ def load_policy(path: Path | str) -> Policy:
         f"{name}:{doc.span(p.pointer, p.at).line}: {_key(p.pointer)}: {p.message}"
         for _, p in doc.problems
     ]
-    invalid = sorted({*_invalid(doc), *_contradictions(doc)})  # every problem, in one run
+    invalid = sorted({*_invalid(doc), *_contradictions(doc), *_reset(doc)})  # every problem, in one run
     problems += [f"{name}:{line}: {key}: {reason}" for line, key, reason in invalid]
     if problems:
         raise PolicyError(problems)
@@ -193,6 +193,17 @@ def _contradictions(doc: Document) -> Iterator[tuple[int, str, str]]:
         step = node.get("step")
         if isinstance(step, (int, float)) and not isinstance(step, bool) and step <= 0:
             yield doc.span(f"{pointer}/step").line, _key(f"{pointer}/step"), "must be above 0"
+
+
+def _reset(doc: Document) -> Iterator[tuple[int, str, str]]:
+    """A PATCH body's non-empty ``reset``: it clears fields of a stored policy nimlint cannot
+    see, so the body alone is not the policy that applies (``decisions.RESET_IS_REFUSED``)."""
+    if RESET_IS_REFUSED and "policy" in doc.data and doc.data.get("reset"):
+        reason = (
+            "a PATCH body clears fields of the policy stored on the server, which nimlint "
+            "cannot see; give the whole policy (a PUT body, or the GET response)"
+        )
+        yield doc.span("/reset", "key").line, "reset", reason
 
 
 def _schema_at(path: list) -> dict:

@@ -25,7 +25,13 @@ NO_RULES = {
 }
 # Integer rules without `required` (IntegerRulesOptional).
 OPTIONAL_INTEGERS = {"security.runAsUid", "security.runAsGid"}
-# Itemized fields whose rules and defaults also take `attributes`, with their rule types
+# Fields whose rule type the seed's type would get wrong: runapy's ClaimInfoRules gives
+# `size` StringRules, although the seed gives it the quantity pattern.
+STRING_RULES = {"modelStore.pvc.claimInfo.size"}
+# Itemized fields whose defaults also take `attributes` (runapy TolerationsDefaults: a whole
+# Toleration, `name` included; ImagePullSecretsDefaults has `instances` only).
+DEFAULT_ATTRIBUTES = {"tolerations"}
+# Itemized fields whose rules also take `attributes`, with their rule types
 # (runapy spells the image pull secret attribute `userCredentials`, plural).
 ATTRIBUTES = {
     "imagePullSecrets": {"name": "StringRules", "userCredentials": "BooleanRules"},
@@ -233,9 +239,9 @@ def _itemized(name: str, items: dict, components: dict) -> tuple[dict, dict]:
     item = _inline(items, components)
     default = {"instances": {"type": ["array", "null"], "items": item}}
     rule = {"instances": {"$ref": "#/$defs/InstancesRules"}}
+    if name in DEFAULT_ATTRIBUTES:
+        default["attributes"] = _object(dict(item["properties"]))
     if name in ATTRIBUTES:
-        shared = {k: v for k, v in item["properties"].items() if k != "name"}
-        default["attributes"] = _object(shared)
         rule["attributes"] = _object(
             {k: {"$ref": f"#/$defs/{t}"} for k, t in ATTRIBUTES[name].items()}
         )
@@ -244,6 +250,8 @@ def _itemized(name: str, items: dict, components: dict) -> tuple[dict, dict]:
 
 def _rule_type(path: str, node: dict) -> str:
     kind = node.get("type")
+    if path in STRING_RULES:
+        return "StringRules"
     if kind == "integer":
         return "IntegerRulesOptional" if path in OPTIONAL_INTEGERS else "IntegerRules"
     if kind == "string" and node.get("pattern") == QUANTITY_PATTERN:
