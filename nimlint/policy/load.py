@@ -84,7 +84,8 @@ def load_policy(path: Path | str) -> Policy:
         f"{name}:{doc.span(p.pointer, p.at).line}: {_key(p.pointer)}: {p.message}"
         for _, p in doc.problems
     ]
-    invalid = sorted({*_invalid(doc), *_contradictions(doc), *_reset(doc)})  # every problem, in one run
+    # every problem in one run: schema errors, then what the schema cannot say
+    invalid = sorted({*_invalid(doc), *_contradictions(doc), *_reset(doc)})
     problems += [f"{name}:{line}: {key}: {reason}" for line, key, reason in invalid]
     if problems:
         raise PolicyError(problems)
