@@ -84,7 +84,7 @@ def load_policy(path: Path | str) -> Policy:
         f"{name}:{doc.span(p.pointer, p.at).line}: {_key(p.pointer)}: {p.message}"
         for _, p in doc.problems
     ]
-    # every problem in one run: schema errors, then what the schema cannot say
+    # every problem in one run, by line: schema errors and what the schema cannot say
     invalid = sorted({*_invalid(doc), *_contradictions(doc), *_reset(doc)})
     problems += [f"{name}:{line}: {key}: {reason}" for line, key, reason in invalid]
     if problems:
