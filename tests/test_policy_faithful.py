@@ -195,3 +195,109 @@ def test_a_patch_body_with_reset_is_refused_with_its_reason(tmp_path: Path) -> N
     # an empty reset changes nothing: the body is a policy like a PUT body
     path.write_text(path.read_text().replace("[compute.gpuDevicesRequest]", "[]"))
     assert load_policy(path).rules == {"replicas": {"max": 2}}
+
+
+# --- item 3: unnamed items match nothing ----------------------------------------------------
+
+GPU = "{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}"
+
+
+def test_an_unnamed_request_item_is_added_not_a_replacement(tmp_path: Path) -> None:
+    policy = merged(tmp_path, f"defaults: {{tolerations: {{instances: [{GPU}]}}}}\n")
+    request = {"tolerations": [{"key": "team", "operator": "Exists"}]}
+    assert effective_spec(request, policy)["tolerations"] == [
+        {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
+        {"key": "team", "operator": "Exists"},
+    ]
+
+
+def test_an_unnamed_request_item_under_can_add_false_is_reported(tmp_path: Path) -> None:
+    policy = write(
+        tmp_path,
+        "p.yaml",
+        f"defaults: {{tolerations: {{instances: [{GPU}]}}}}\n"
+        "rules: {tolerations: {instances: {canAdd: false}}}\n",
+    )
+    spec = "  image: x\n  tolerations:\n    - {key: team, operator: Exists}\n"
+    assert compliance(tmp_path, [policy], spec) == [
+        {
+            "field": "tolerations",
+            "details": "the administrator prohibited adding new items",
+            "rule": "canAdd",
+        }
+    ]
+
+
+# --- item 1: canEdit on an item attribute -----------------------------------------------------
+
+EFFECT_LOCKED = (
+    "defaults:\n  tolerations:\n    attributes: {effect: NoSchedule}\n"
+    "    instances: [{name: gpu, key: nvidia.com/gpu, operator: Exists, effect: NoExecute}]\n"
+    "rules: {tolerations: {attributes: {effect: {canEdit: false}}}}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("item", "reported"),
+    [
+        ("{name: t, key: k, operator: Exists, effect: NoExecute}", True),  # changes the default
+        ("{name: t, key: k, operator: Exists, effect: NoSchedule}", False),  # the default itself
+        ("{name: t, key: k, operator: Exists}", False),  # takes the default
+        ("{name: gpu, effect: NoExecute}", False),  # the default item's own value
+        ("{name: gpu, effect: NoSchedule}", True),  # changes the default item's value
+    ],
+)
+def test_can_edit_false_on_an_attribute_is_enforced(
+    tmp_path: Path, item: str, reported: bool
+) -> None:
+    policy = write(tmp_path, "p.yaml", EFFECT_LOCKED)
+    name = item.split(",")[0].split(": ")[1]
+    expected = [
+        {
+            "field": "tolerations",
+            "details": f"item '{name}': effect: the administrator prohibited changing the "
+            "value of this field",
+            "rule": "canEdit",
+        }
+    ]
+    issues = compliance(tmp_path, [policy], f"  image: x\n  tolerations:\n    - {item}\n")
+    assert issues == (expected if reported else [])
+
+
+# --- item 4: userCredentials rules the items' userCredential ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("item", "reported"), [("{name: s, userCredential: true}", False), ("{name: s}", True)]
+)
+def test_user_credentials_rule_reads_the_items_user_credential(
+    tmp_path: Path, item: str, reported: bool
+) -> None:
+    policy = write(
+        tmp_path,
+        "p.yaml",
+        "rules: {imagePullSecrets: {attributes: {userCredentials: {required: true}}}}\n",
+    )
+    issues = compliance(tmp_path, [policy], f"  image: x\n  imagePullSecrets:\n    - {item}\n")
+    assert [i["rule"] for i in issues] == (["required"] if reported else [])
+
+
+# --- item 8: messages, pointers and lines name the user's file --------------------------------
+
+
+def test_a_finding_on_a_request_item_names_its_index_in_the_request(tmp_path: Path) -> None:
+    policy = write(
+        tmp_path,
+        "p.yaml",
+        "defaults: {tolerations: {instances: [{name: gpu, key: g, operator: Exists}]}}\n",
+    )
+    request = request_file(
+        tmp_path,
+        "  image: x\n  tolerations:\n    - {name: mine, key: 'bad key!', operator: Exists}\n",
+    )
+    result = nimlint("check", "--format", "json", "--policy", policy, request)
+    found = [f for f in json.loads(result.stdout)["findings"] if "taint key" in f["message"]]
+    assert len(found) == 1, result.stdout
+    assert found[0]["pointer"] == "/spec/tolerations/0/key"
+    assert found[0]["message"].startswith('spec.tolerations[0].key "bad key!"')
+    assert found[0]["line"] == 5

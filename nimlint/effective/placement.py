@@ -68,12 +68,16 @@ class LayeredView:
         ):
             return None
         span, pointer = _place(merged, target, problem)
-        related = _related(merged, target, [(p, merged.origin(p)) for p in mentioned])
+        named = _renamer(merged, target, mentioned)
+        related = [
+            r._replace(note=named(r.note))
+            for r in _related(merged, target, [(p, merged.origin(p)) for p in mentioned])
+        ]
         suffix = f" ({'; '.join(r.note for r in related)})" if related else ""
         return Placed(
             rule,
             span,
-            problem.message + suffix,
+            named(problem.message) + suffix,
             pointer,
             problem.repair if _written_by(merged, target, problem.repair) else None,
             target.document.index,
@@ -108,6 +112,28 @@ def _place(merged: Effective, target: Layer, problem: Problem) -> tuple[Span, st
         if not pointer:
             return Span(1, 1, 1, 1), ""
         pointer, at = pointer.rsplit("/", 1)[0], "key"
+
+
+def _renamer(merged: Effective, target: Layer, mentioned: list[str]) -> Callable[[str], str]:
+    """A function that renames, in a text, every list item of ``mentioned`` the target has by
+    its index in the target's file: merging lists by key moves items (``spec.tolerations[1]``
+    of the result may be ``spec.tolerations[0]`` of the request)."""
+    names = {}
+    for pointer in mentioned:
+        tokens = pointer.split("/")
+        for end in range(2, len(tokens) + 1):
+            item = "/".join(tokens[:end])
+            if not tokens[end - 1].isdigit():
+                continue
+            if not isinstance(lookup(merged.data, item[: item.rfind("/")]), list):
+                continue
+            origin = merged.origin(item)
+            if origin is not None and origin.layer is target and origin.pointer != item:
+                names[field_name(item)] = field_name(origin.pointer)
+    if not names:
+        return lambda text: text
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+    return lambda text: pattern.sub(lambda match: names[match.group(0)], text)
 
 
 def _mentioned(merged: Effective, problem: Problem) -> list[str]:

@@ -14,9 +14,8 @@ from fractions import Fraction
 from typing import Any
 
 from nimlint.effective.merge import Effective, Merge, Mixed, Origin, mapping, merge, sequence
-from nimlint.policy.decisions import ITEM_KEY
+from nimlint.policy.items import ITEMIZED, kept, pairs
 
-ITEMIZED = ("annotations", "labels", "environmentVariables", "imagePullSecrets", "tolerations")
 SPEC = "/spec"
 
 
@@ -56,33 +55,26 @@ def apply_defaults(policy, service: Effective) -> Effective:
 
 
 def _itemized(attributes: dict[str, Effective]) -> Callable:
-    """The list strategy: itemized fields merge by key, other lists are the request's."""
+    """The list strategy: itemized fields merge by key (``items.pairs``), other lists are the
+    request's."""
 
     def strategy(pointer: str, lower: Effective, upper: Effective, merge_items: Merge):
         name = pointer[len(SPEC) + 1 :] if pointer.startswith(SPEC + "/") else ""
         if name not in ITEMIZED:
             return upper
         shared = attributes.get(name)
-        mine = {
-            item.get(ITEM_KEY): index
-            for index, item in enumerate(upper.data)
-            if isinstance(item, dict)
-        }
-        items, used = [], set()
-        for index, item in enumerate(lower.data):
-            at = mine.get(item.get(ITEM_KEY)) if isinstance(item, dict) else None
-            if at is None:
-                items.append(lower.child(index))
+        items = []
+        for pair in kept(pairs(lower.data, upper.data)):
+            if pair.request is None:
+                items.append(lower.child(pair.default))
                 continue
-            used.add(at)
-            if upper.data[at].get("exclude") is not True:  # excluded: the default item goes
-                override = upper.child(at).without("/exclude")
-                items.append(merge_items(lower.child(index), override, f"{pointer}/{index}"))
-        for index, item in enumerate(upper.data):
-            if index in used or (isinstance(item, dict) and item.get("exclude") is True):
-                continue
-            added = upper.child(index).without("/exclude")
-            items.append(merge_items(shared, added, pointer) if shared else added)
+            mine = upper.child(pair.request).without("/exclude")
+            if pair.default is not None:  # overrides the default item's fields
+                items.append(
+                    merge_items(lower.child(pair.default), mine, f"{pointer}/{pair.default}")
+                )
+            else:  # an addition: the attributes defaults under it
+                items.append(merge_items(shared, mine, pointer) if shared else mine)
         return sequence(items, upper.own_origin())
 
     return strategy

@@ -19,9 +19,10 @@ from nimlint.policy.decisions import (
     DETAILS,
     EMPTY_ARRAY_IS_MISSING,
     ITEM_DETAILS,
-    ITEM_KEY,
+    ITEM_FIELD,
     STEP_ORIGIN_WITHOUT_MIN,
 )
+from nimlint.policy.items import Pair, kept, key, pairs
 from nimlint.policy.merge import MergedPolicy, Rule
 
 # One nimlint rule per PolicyRuleEnum kind (`blocked` is in the enum, not in 2.24's rules).
@@ -59,8 +60,8 @@ class Violation(NamedTuple):
 
     def message(self) -> str:
         name = field_name("/spec" + self.pointer)
-        if self.in_request:
-            value = f"(item {show(self.value)})"
+        if self.rule.kind == "InstancesRules":
+            value = "(an unnamed item)" if self.value is None else f"(item {show(self.value)})"
         else:
             value = "is not set" if _missing(self.value) else f"is {show(self.value)}"
         return f"{name} {value}: {self.details} ({self.rule.origin.describe()})"
@@ -73,7 +74,7 @@ def violations(request: Any, effective: dict, policy: MergedPolicy) -> Iterator[
         if rule.kind == "InstancesRules":
             yield from _instances(rule, request, policy.defaults)
         elif ".attributes." in rule.path:
-            yield from _attributes(rule, effective)
+            yield from _attributes(rule, request, effective, policy.defaults)
         else:
             pointer = "/" + rule.path.replace(".", "/")
             yield from _scalar(
@@ -159,46 +160,79 @@ def _missing(value: Any) -> bool:
     return EMPTY_ARRAY_IS_MISSING and isinstance(value, list) and not value
 
 
+class _Items(NamedTuple):
+    """An itemized field: the policy's default items and attributes, the request's items."""
+
+    defaults: list
+    shared: dict
+    request: list
+
+    def default(self, pair: Pair, field: str) -> Any:
+        """The policy's value of ``field`` for the item of ``pair`` (its default item's, else
+        the attributes default), or MISSING."""
+        if pair.default is not None and self.defaults[pair.default].get(field) is not None:
+            return self.defaults[pair.default][field]
+        value = self.shared.get(field)
+        return MISSING if value is None else value
+
+
+def _items(merged_defaults: dict, request: dict, name: str) -> _Items:
+    defaults, shared = (
+        lookup(merged_defaults, f"/{name}/instances"),
+        lookup(merged_defaults, f"/{name}/attributes"),
+    )
+    mine = request.get(name)
+    return _Items(
+        [i for i in defaults if isinstance(i, dict)] if isinstance(defaults, list) else [],
+        shared if isinstance(shared, dict) else {},
+        mine if isinstance(mine, list) else [],
+    )
+
+
 def _instances(rule: Rule, request: dict, merged_defaults: dict) -> Iterator[Violation]:
     """canAdd and locked on an itemized field."""
     name = rule.path.split(".")[0]
-    defaults = _default_keys(merged_defaults, name)
-    items = request.get(name)
-    items = items if isinstance(items, list) else []
-    for index, item in enumerate(items):
+    items = _items(merged_defaults, request, name)
+    locked = rule.keys.get("locked") or []
+    for pair in pairs(items.defaults, items.request):
+        item = items.request[pair.request] if pair.request is not None else None
         if not isinstance(item, dict):
             continue
-        key = item.get(ITEM_KEY)
-        pointer = f"/{name}/{index}"
-        added = key not in defaults and item.get("exclude") is not True
-        if rule.keys.get("canAdd", True) is False and added:
-            yield Violation("canAdd", name, DETAILS["canAdd"], pointer, key, rule, True)
-        locked = rule.keys.get("locked") or []
-        if key in locked and key in defaults and _modifies(item, defaults[key]):
-            details = DETAILS["locked"].format(item=key)
-            yield Violation("locked", name, details, pointer, key, rule, True)
+        pointer = f"/{name}/{pair.request}"
+        if pair.default is None and not pair.excluded and rule.keys.get("canAdd") is False:
+            yield Violation("canAdd", name, DETAILS["canAdd"], pointer, key(item), rule, True)
+        if pair.default is not None and key(item) in locked and _modifies(item, items, pair):
+            details = DETAILS["locked"].format(item=key(item))
+            yield Violation("locked", name, details, pointer, key(item), rule, True)
 
 
-def _default_keys(merged_defaults: dict, name: str) -> dict:
-    instances = lookup(merged_defaults, f"/{name}/instances")
-    if not isinstance(instances, list):
-        return {}
-    return {i.get(ITEM_KEY): i for i in instances if isinstance(i, dict)}
-
-
-def _modifies(item: dict, default: dict) -> bool:
-    if item.get("exclude") is True:
+def _modifies(item: dict, items: _Items, pair: Pair) -> bool:
+    if pair.excluded:
         return True
-    return any(k != "exclude" and default.get(k) != v for k, v in item.items())
+    return any(k != "exclude" and items.default(pair, k) != v for k, v in item.items())
 
 
-def _attributes(rule: Rule, effective: dict) -> Iterator[Violation]:
-    """An attribute rule (tolerations, imagePullSecrets) on every item of the field."""
+def _attributes(
+    rule: Rule, request: dict, effective: dict, merged_defaults: dict
+) -> Iterator[Violation]:
+    """An attribute rule (tolerations, imagePullSecrets) on every item of the effective
+    field; ``canEdit`` compares what the request's item sets with the policy's value for it."""
     name, _, attribute = rule.path.split(".")
-    items = effective.get(name)
-    for index, item in enumerate(items if isinstance(items, list) else []):
-        if isinstance(item, dict):
-            label = ITEM_DETAILS.format(item=item.get(ITEM_KEY), attribute=attribute)
-            pointer = f"/{name}/{index}/{attribute}"
-            value = item.get(attribute, MISSING)
-            yield from _scalar(rule, name, pointer, value, MISSING, MISSING, label)
+    field = ITEM_FIELD.get(attribute, attribute)
+    items = _items(merged_defaults, request, name)
+    result = effective.get(name)
+    if isinstance(merged_defaults.get(name), dict):  # the policy's items merged in
+        order = kept(pairs(items.defaults, items.request))
+    else:  # the request's list as it is
+        order = [Pair(None, i, False) for i in range(len(items.request))]
+    if not isinstance(result, list) or len(result) != len(order):
+        return  # not a list of items: the schema layer reports it
+    for index, (item, pair) in enumerate(zip(result, order, strict=True)):
+        if not isinstance(item, dict):
+            continue
+        label = ITEM_DETAILS.format(item=key(item) or "(unnamed)", attribute=field)
+        mine = items.request[pair.request] if pair.request is not None else None
+        requested = mine.get(field, MISSING) if isinstance(mine, dict) else MISSING
+        pointer = f"/{name}/{index}/{field}"
+        value, default = item.get(field, MISSING), items.default(pair, field)
+        yield from _scalar(rule, name, pointer, value, requested, default, label)

@@ -27,6 +27,14 @@ SAME_SCOPE_TWICE_IS_AN_ERROR = True
 # The key that matches items of itemized lists (default items, exclude, locked, canAdd).
 ITEM_KEY = "name"
 
+# An item without that key (`Toleration.name` is optional in the seed) matches nothing: it is
+# an addition (subject to canAdd), never a replacement of a default item (inferred).
+
+# Attribute rules name some item fields differently from the items: runapy's
+# ImagePullSecretsRulesAttributes spells `userCredentials`, the seed's ImagePullSecret item
+# has `userCredential`. The rule applies to the item's field (inferred: API models).
+ITEM_FIELD = {"userCredentials": "userCredential"}
+
 # `step` with no `min` counts from 0 (docs: "min 1, max 7, step 2 allows 1, 3, 5, 7").
 STEP_ORIGIN_WITHOUT_MIN = 0
 
