@@ -301,3 +301,81 @@ def test_a_finding_on_a_request_item_names_its_index_in_the_request(tmp_path: Pa
     assert found[0]["pointer"] == "/spec/tolerations/0/key"
     assert found[0]["message"].startswith('spec.tolerations[0].key "bad key!"')
     assert found[0]["line"] == 5
+
+
+# --- item 2: defaultFrom as the docs write it -------------------------------------------------
+
+
+@pytest.mark.parametrize("source", ["cpuCoreRequest", "compute.cpuCoreRequest"])
+def test_default_from_in_both_spellings_fills_the_field(tmp_path: Path, source: str) -> None:
+    policy = merged(
+        tmp_path,
+        f"rules: {{compute: {{cpuCoreLimit: {{defaultFrom: {{field: {source}, "
+        "factor: 0.5}}}}\n",
+    )
+    assert effective_spec({"compute": {"cpuCoreRequest": 3}}, policy)["compute"] == {
+        "cpuCoreRequest": 3,
+        "cpuCoreLimit": 1.5,
+    }
+
+
+def test_a_max_on_a_computed_field_checks_the_computed_value(tmp_path: Path) -> None:
+    policy = write(
+        tmp_path,
+        "p.yaml",
+        "rules:\n  compute:\n    cpuMemoryLimit:\n"
+        "      defaultFrom: {field: compute.cpuMemoryRequest, factor: 2}\n      max: 16Gi\n",
+    )
+    issues = compliance(tmp_path, [policy], "  image: x\n  compute: {cpuMemoryRequest: 10Gi}\n")
+    assert issues == [
+        {
+            "field": "compute.cpuMemoryLimit",
+            "details": "value must be no greater than 16Gi",
+            "rule": "max",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("nope", "names no field of compute"),
+        ("compute.nope", "names no field of compute"),
+        ("security.runAsUid", "names no field of compute"),
+        ("gpuRequestType", "is not a number"),
+        ("cpuMemoryLimit", "is a quantity"),
+        ("cpuCoreLimit", "is the field itself"),
+    ],
+)
+def test_a_default_from_source_that_names_no_usable_field_is_refused(
+    tmp_path: Path, source: str, reason: str
+) -> None:
+    path = write(
+        tmp_path,
+        "p.yaml",
+        f"rules:\n  compute:\n    cpuCoreLimit:\n      defaultFrom: {{field: {source}}}\n",
+    )
+    result = nimlint("check", "--policy", path, ROOT / "examples")
+    assert result.returncode == 2
+    line = f"nimlint: error: {path}:4: rules.compute.cpuCoreLimit.defaultFrom.field: "
+    assert result.stderr.startswith(line), result.stderr
+    assert reason in result.stderr
+
+
+# --- item 6: canEdit: false with defaultFrom ------------------------------------------------
+
+
+@pytest.mark.parametrize(("limit", "reported"), [(6, False), (5, True)])
+def test_can_edit_false_compares_with_the_computed_default(
+    tmp_path: Path, limit: int, reported: bool
+) -> None:
+    policy = write(
+        tmp_path,
+        "p.yaml",
+        "rules:\n  compute:\n    cpuCoreLimit:\n      canEdit: false\n"
+        "      defaultFrom: {field: compute.cpuCoreRequest, factor: 2}\n",
+    )
+    spec = f"  image: x\n  compute: {{cpuCoreRequest: 3, cpuCoreLimit: {limit}}}\n"
+    assert [i["rule"] for i in compliance(tmp_path, [policy], spec)] == (
+        ["canEdit"] if reported else []
+    )

@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from nimlint.effective.merge import Effective, Merge, Mixed, Origin, mapping, merge, sequence
+from nimlint.engine.context import MISSING, lookup
 from nimlint.policy.items import ITEMIZED, kept, pairs
 
 SPEC = "/spec"
@@ -81,25 +82,44 @@ def _itemized(attributes: dict[str, Effective]) -> Callable:
 
 
 def _default_from(policy, result: Effective) -> Effective:
-    """Fill absent fields whose rule says ``defaultFrom {field, factor}``."""
-    for path, rule in policy.rules.items():
-        source = rule.keys.get("defaultFrom")
-        if not isinstance(source, dict):
-            continue
-        *section, name = path.split(".")
-        holder: Any = result.data.get("spec") if isinstance(result.data, dict) else None
-        for token in section:
-            holder = holder.get(token) if isinstance(holder, dict) else None
-        if not isinstance(holder, dict) or holder.get(name) is not None:
-            continue
-        value = scaled(holder.get(source.get("field")), source.get("factor") or 1, rule.kind)
-        if value is not None:
-            owner = rule.origin.policy
-            origin = Origin(
-                policy.layers[owner.file], f"{owner.base}{rule.origin.pointer}/defaultFrom"
-            )
-            result = merge(_placed(value, origin, ["spec", *section, name]), result)
+    """Fill absent fields whose rule says ``defaultFrom {field, factor}``; a field computed
+    from another computed field waits for it (a pass per link of the chain)."""
+    pending = [
+        rule for rule in policy.rules.values() if isinstance(rule.keys.get("defaultFrom"), dict)
+    ]
+    while pending:
+        spec = result.data.get("spec") if isinstance(result.data, dict) else None
+        filled = []
+        for rule in pending:
+            if lookup(spec, "/" + rule.path.replace(".", "/")) not in (MISSING, None):
+                continue
+            value = computed(rule, spec)
+            if value is not None:
+                owner = rule.origin.policy
+                origin = Origin(
+                    policy.layers[owner.file], f"{owner.base}{rule.origin.pointer}/defaultFrom"
+                )
+                result = merge(_placed(value, origin, ["spec", *rule.path.split(".")]), result)
+                filled.append(rule)
+        if not filled:
+            return result
+        pending = [rule for rule in pending if rule not in filled]
     return result
+
+
+def computed(rule, spec: Any) -> Any:
+    """The default ``rule``'s ``defaultFrom`` computes from ``spec`` (None when it cannot)."""
+    from nimlint.policy.load import default_source
+
+    source = rule.keys.get("defaultFrom")
+    if ".attributes." in rule.path or not isinstance(source, dict):
+        return None  # attribute rules: the only numeric attribute is `seconds` itself
+    path, _ = default_source(rule.path, source.get("field"))
+    if path is None:
+        return None
+    value = lookup(spec if isinstance(spec, dict) else {}, "/" + path.replace(".", "/"))
+    factor = source.get("factor")
+    return scaled(value, 1 if factor is None else factor, rule.kind)
 
 
 def _placed(value: Any, origin: Origin, keys: list[str]) -> Effective:

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from nimlint.engine.context import MISSING, lookup
 from nimlint.messages import field_name, show
+from nimlint.policy.apply import computed
 from nimlint.policy.decisions import (
     CAN_EDIT_DEFAULT,
     CAN_EDIT_WITHOUT_DEFAULT_REPORTS_ANY_VALUE,
@@ -77,13 +78,16 @@ def violations(request: Any, effective: dict, policy: MergedPolicy) -> Iterator[
             yield from _attributes(rule, request, effective, policy.defaults)
         else:
             pointer = "/" + rule.path.replace(".", "/")
+            default = lookup(policy.defaults, pointer)
+            if default is MISSING:  # a computed default is the default (defaultFrom)
+                default = computed(rule, effective)
             yield from _scalar(
                 rule,
                 rule.path,
                 pointer,
                 lookup(effective, pointer),
                 lookup(request, pointer),
-                lookup(policy.defaults, pointer),
+                default,
             )
 
 

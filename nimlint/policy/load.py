@@ -139,6 +139,35 @@ def rule_types() -> dict[str, str]:
     return dict(_leaves(schema, ""))
 
 
+_NUMBERS = ("IntegerRules", "IntegerRulesOptional", "NumberRules")
+
+
+def default_source(path: str, field: Any) -> tuple[str | None, str]:
+    """The field a ``defaultFrom`` of the rule at ``path`` reads (dotted), and why none: the
+    source belongs to the same section, named bare (``cpuCoreRequest``) or with its section
+    (``compute.cpuCoreRequest``, as the Run:ai docs write it), and holds the same kind of value."""
+    section = path.rpartition(".")[0]
+    name = field if isinstance(field, str) else ""
+    dotted = f"{section}.{name}" if section else name
+    source = name if section and name.startswith(section + ".") else dotted
+    types = rule_types()
+    if source.rpartition(".")[0] != section or source not in types:
+        spelled = f" (write FIELD or {section}.FIELD)" if section else ""
+        return None, f"{show(field)} names no field of {section or 'the spec'}{spelled}"
+    if source == path:
+        return None, f"{show(field)} is the field itself"
+    have, need = _value_kind(types[source]), _value_kind(types[path])
+    if have != need:
+        return None, f"{show(field)} is {have}; {path} needs {need}"
+    return source, ""
+
+
+def _value_kind(rule_type: str) -> str:
+    if rule_type == "QuantityRules":
+        return "a quantity"
+    return "a number" if rule_type in _NUMBERS else "not a number"
+
+
 def _leaves(node: dict, prefix: str) -> Iterator[tuple[str, str]]:
     for name, sub in node.get("properties", {}).items():
         if "$ref" in sub:
@@ -194,6 +223,12 @@ def _contradictions(doc: Document) -> Iterator[tuple[int, str, str]]:
         step = node.get("step")
         if isinstance(step, (int, float)) and not isinstance(step, bool) and step <= 0:
             yield doc.span(f"{pointer}/step").line, _key(f"{pointer}/step"), "must be above 0"
+        source = node.get("defaultFrom")
+        if isinstance(source, dict) and isinstance(source.get("field"), str):
+            found, reason = default_source(path, source["field"])
+            if found is None:
+                at = f"{pointer}/defaultFrom/field"
+                yield doc.span(at).line, _key(at), reason
 
 
 def _reset(doc: Document) -> Iterator[tuple[int, str, str]]:
