@@ -257,6 +257,12 @@ def check(
             result = run_parallel(paths, options, jobs)
     except UsageError as exc:
         _usage(*exc.args)
+    if "runai" in formats and not result.policed and _has_create_request(result):
+        _usage(
+            "--format runai reports compliance with a Run:ai policy, and no create request was "
+            "checked against one: give --policy FILE, or `policy:` in the configuration (or "
+            "choose another --format)"
+        )
     for note in result.notes:
         click.echo(f"nimlint: note: {printable(note)}", err=True)
     for error in result.errors:
@@ -279,6 +285,11 @@ def check(
         sys.exit(EXIT_USAGE)
     failed = any(fails(f, result.fail_on) for f in result.findings)
     sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
+
+
+def _has_create_request(result) -> bool:
+    """Was a create request linted (a policy, had there been one, would have checked it)?"""
+    return any(kind.kind == "create" for kinds in result.kinds.values() for kind in kinds)
 
 
 def _refuse_two_reports_on_one_stream(unpaired: tuple[str, ...], to_stderr: bool) -> None:

@@ -379,3 +379,24 @@ def test_can_edit_false_compares_with_the_computed_default(
     assert [i["rule"] for i in compliance(tmp_path, [policy], spec)] == (
         ["canEdit"] if reported else []
     )
+
+
+# --- item 9: --format runai with no policy says so ------------------------------------------
+
+
+def test_runai_format_without_any_policy_is_a_usage_error() -> None:
+    result = nimlint("check", "--format", "runai", ROOT / "examples")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        "nimlint: error: --format runai reports compliance with a Run:ai policy, and no create "
+        "request was checked against one: give --policy FILE, or `policy:` in the "
+        "configuration (or choose another --format)\n"
+    )
+
+
+def test_runai_format_with_a_policy_and_only_update_bodies_lists_nothing(tmp_path: Path) -> None:
+    policy = write(tmp_path, "p.yaml", "rules: {replicas: {max: 2}}\n")
+    update = write(tmp_path, "u.yaml", "spec: {replicas: 9}\n")
+    result = nimlint("check", "--kind", "update", "--format", "runai", "--policy", policy, update)
+    assert (result.returncode, result.stdout) == (0, "[]\n")
