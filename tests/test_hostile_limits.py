@@ -169,7 +169,7 @@ def test_documents_past_the_cap_are_not_linted(tmp_path: Path) -> None:
 # --- lone surrogates ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "runai"])  # runai needs a policy
 def test_lone_surrogates_are_a_finding_on_their_file(tmp_path: Path, fmt: str) -> None:
     (tmp_path / "a-good.yaml").write_text(GOOD)
     (tmp_path / "b-bad.yaml").write_text(BAD)
