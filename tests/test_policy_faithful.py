@@ -400,3 +400,26 @@ def test_runai_format_with_a_policy_and_only_update_bodies_lists_nothing(tmp_pat
     update = write(tmp_path, "u.yaml", "spec: {replicas: 9}\n")
     result = nimlint("check", "--kind", "update", "--format", "runai", "--policy", policy, update)
     assert (result.returncode, result.stdout) == (0, "[]\n")
+
+
+# --- every decision names its source ---------------------------------------------------------
+
+
+def test_every_decision_names_its_source() -> None:
+    import ast
+
+    path = ROOT / "nimlint" / "policy" / "decisions.py"
+    lines = path.read_text().splitlines()
+    names = []
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign):
+            above = []
+            for line in reversed(lines[: node.lineno - 1]):
+                if not line.startswith("#"):
+                    break
+                above.insert(0, line)
+            source = " ".join(above).partition("# Source: ")[2]
+            assert source, f"{node.targets[0].id} names no source"
+            assert any(w in source for w in ("docs:", "API:", "inferred", "wording")), source
+            names.append(node.targets[0].id)
+    assert len(names) >= 10

@@ -16,7 +16,7 @@ from nimlint.escaping import printable
 from nimlint.files import read_regular
 from nimlint.loading.model import Document, ParseFailure, escape_token, unescape_token
 from nimlint.messages import json_type, show, type_words
-from nimlint.policy.decisions import RESET_IS_REFUSED, SCOPE_WITHOUT_META
+from nimlint.policy.decisions import DEFAULT_FROM_SAME_KIND, RESET_IS_REFUSED, SCOPE_WITHOUT_META
 from nimlint.policy.schema import SCHEMA_FILENAME
 
 _REF = "#/$defs/"
@@ -157,7 +157,7 @@ def default_source(path: str, field: Any) -> tuple[str | None, str]:
     if source == path:
         return None, f"{show(field)} is the field itself"
     have, need = _value_kind(types[source]), _value_kind(types[path])
-    if have != need:
+    if DEFAULT_FROM_SAME_KIND and have != need:
         return None, f"{show(field)} is {have}; {path} needs {need}"
     return source, ""
 
