@@ -423,3 +423,16 @@ def test_every_decision_names_its_source() -> None:
             assert any(w in source for w in ("docs:", "API:", "inferred", "wording")), source
             names.append(node.targets[0].id)
     assert len(names) >= 10
+
+
+def test_a_policy_named_through_a_parent_folder_is_shown_without_it(tmp_path: Path) -> None:
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "deploy").mkdir()
+    write(tmp_path / "policies", "p.yaml", "rules: {replicas: {max: 2}}\n")
+    write(tmp_path / "deploy", ".nimlint.yaml", "policy: ../policies/p.yaml\n")
+    write(
+        tmp_path / "deploy", "r.yaml", "metadata: {name: a, projectId: '5'}\nspec: {replicas: 3}\n"
+    )
+    result = nimlint("check", "--select", "C", "--format", "concise", "deploy", cwd=tmp_path)
+    assert f"{tmp_path / 'policies' / 'p.yaml'}:1)" in result.stdout, result.stdout
+    assert ".." not in result.stdout

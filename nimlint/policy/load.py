@@ -7,6 +7,7 @@ positions), and raised together as one PolicyError.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -63,7 +64,9 @@ def load_policy(path: Path | str) -> Policy:
     """Read, validate and return one policy file; raise PolicyError with every problem."""
     from nimlint.loading.source import decode, documents
 
-    name = printable(str(path))
+    name = printable(
+        os.path.normpath(path)
+    )  # as shown: `team/../policies/p.yaml` is policies/p.yaml
     try:
         raw = read_regular(path, MAX_POLICY_BYTES)
     except OSError as exc:
