@@ -436,3 +436,25 @@ def test_a_policy_named_through_a_parent_folder_is_shown_without_it(tmp_path: Pa
     result = nimlint("check", "--select", "C", "--format", "concise", "deploy", cwd=tmp_path)
     assert f"{tmp_path / 'policies' / 'p.yaml'}:1)" in result.stdout, result.stdout
     assert ".." not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("factor", "request_value"), [("1e308", "2"), ("2", ".inf"), ("1", "1e308")]
+)
+def test_computed_values_beyond_floats_are_no_crash(
+    tmp_path: Path, factor: str, request_value: str
+) -> None:
+    policy = write(
+        tmp_path,
+        "p.yaml",
+        "rules:\n  compute:\n"
+        f"    cpuCoreLimit: {{defaultFrom: {{field: cpuCoreRequest, factor: {factor}}}, max: 4}}\n"
+        "    cpuCoreRequest: {max: 8, step: 0.5}\n",
+    )
+    request = request_file(
+        tmp_path, f"  image: x\n  compute: {{cpuCoreRequest: {request_value}}}\n"
+    )
+    for command in ("check", "effective"):
+        result = nimlint(command, "--policy", policy, request)
+        assert result.returncode in (0, 1), result.stderr
+        assert "internal error" not in result.stderr

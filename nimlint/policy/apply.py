@@ -9,6 +9,7 @@ policy-specific plugs in here: itemized lists merge by item key (``_itemized``),
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -142,6 +143,8 @@ def scaled(value: Any, factor: float, kind: str) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     product = value * factor
+    if not math.isfinite(product):
+        return None  # beyond what a JSON number holds: nothing to compute
     if kind.startswith("Integer"):
         return int(product) if float(product).is_integer() else None
     return product

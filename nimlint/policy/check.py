@@ -7,6 +7,7 @@ the offending value is.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -147,6 +148,8 @@ def _exact(value: Any, kind: str) -> Fraction | None:
             return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # the loader reports it: not a JSON number
     return Fraction(str(value)) if isinstance(value, float) else Fraction(value)
 
 
