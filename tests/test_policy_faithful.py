@@ -458,3 +458,25 @@ def test_computed_values_beyond_floats_are_no_crash(
         result = nimlint(command, "--policy", policy, request)
         assert result.returncode in (0, 1), result.stderr
         assert "internal error" not in result.stderr
+
+
+def test_a_finding_on_a_policy_default_item_names_it_in_the_policy(tmp_path: Path) -> None:
+    policy = write(
+        tmp_path,
+        "p.yaml",
+        "defaults:\n  tolerations:\n    instances:\n"
+        "      - {name: gpu, key: 'bad key!', operator: Exists, effect: NoSchedule}\n",
+    )
+    request = request_file(
+        tmp_path,
+        "  image: x\n  tolerations:\n"
+        "    - {name: mine, key: 'also bad!', operator: Exists, effect: NoSchedule}\n",
+    )
+    result = nimlint("check", "--select", "T004", "--format", "json", "--policy", policy, request)
+    messages = sorted(f["message"] for f in json.loads(result.stdout)["findings"])
+    assert len(messages) == 2
+    assert messages[0].startswith('defaults.tolerations.instances[0].key "bad key!" is not')
+    assert messages[0].endswith(
+        f'(policy default {policy}:4: defaults.tolerations.instances[0].key "bad key!")'
+    )
+    assert messages[1].startswith('spec.tolerations[0].key "also bad!" is not')

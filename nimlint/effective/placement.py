@@ -68,7 +68,7 @@ class LayeredView:
         ):
             return None
         span, pointer = _place(merged, target, problem)
-        named = _renamer(merged, target, mentioned)
+        named = _renamer(merged, mentioned)
         related = [
             r._replace(note=named(r.note))
             for r in _related(merged, target, [(p, merged.origin(p)) for p in mentioned])
@@ -114,10 +114,11 @@ def _place(merged: Effective, target: Layer, problem: Problem) -> tuple[Span, st
         pointer, at = pointer.rsplit("/", 1)[0], "key"
 
 
-def _renamer(merged: Effective, target: Layer, mentioned: list[str]) -> Callable[[str], str]:
-    """A function that renames, in a text, every list item of ``mentioned`` the target has by
-    its index in the target's file: merging lists by key moves items (``spec.tolerations[1]``
-    of the result may be ``spec.tolerations[0]`` of the request)."""
+def _renamer(merged: Effective, mentioned: list[str]) -> Callable[[str], str]:
+    """A function that renames, in a text, every list item of ``mentioned`` that sits elsewhere
+    in the file it came from as that file has it: merging lists by key moves items
+    (``spec.tolerations[1]`` of the result may be ``spec.tolerations[0]`` of the request, or a
+    policy's ``defaults.tolerations.instances[0]``)."""
     names = {}
     for pointer in mentioned:
         tokens = pointer.split("/")
@@ -128,7 +129,7 @@ def _renamer(merged: Effective, target: Layer, mentioned: list[str]) -> Callable
             if not isinstance(lookup(merged.data, item[: item.rfind("/")]), list):
                 continue
             origin = merged.origin(item)
-            if origin is not None and origin.layer is target and origin.pointer != item:
+            if origin is not None and origin.pointer != item:
                 names[field_name(item)] = field_name(origin.pointer)
     if not names:
         return lambda text: text
