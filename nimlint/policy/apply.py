@@ -17,6 +17,7 @@ from typing import Any
 from nimlint.effective.merge import Effective, Merge, Mixed, Origin, mapping, merge, sequence
 from nimlint.engine.context import MISSING, lookup
 from nimlint.policy.items import ITEMIZED, kept, pairs
+from nimlint.policy.load import default_source
 
 SPEC = "/spec"
 
@@ -110,8 +111,6 @@ def _default_from(policy, result: Effective) -> Effective:
 
 def computed(rule, spec: Any) -> Any:
     """The default ``rule``'s ``defaultFrom`` computes from ``spec`` (None when it cannot)."""
-    from nimlint.policy.load import default_source
-
     source = rule.keys.get("defaultFrom")
     if ".attributes." in rule.path or not isinstance(source, dict):
         return None  # attribute rules: the only numeric attribute is `seconds` itself

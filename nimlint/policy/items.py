@@ -49,9 +49,9 @@ def pairs(defaults: list, request: list) -> list[Pair]:
     return out
 
 
-def kept(pairs_: list[Pair]) -> list[Pair]:
+def kept(found: list[Pair]) -> list[Pair]:
     """The pairs that reach the effective list, in its order."""
-    return [pair for pair in pairs_ if not pair.excluded]
+    return [pair for pair in found if not pair.excluded]
 
 
 def _excluded(item: Any) -> bool:
