@@ -26,7 +26,7 @@ from nimlint.messages import json_type, type_words
 from nimlint.options import Options, UsageError
 from nimlint.schema.kinds import best_fit, envelope_keys, is_nim_body
 from nimlint.schema.unknown_keys import unknown_key_problems, yaml11_problems
-from nimlint.schema.validate import schema_problems
+from nimlint.schema.validate import as_written, schema_problems
 from nimlint.setups import Setup
 
 # Records here are NamedTuples or plain classes: a dataclass decorator costs start-up time.
@@ -195,9 +195,8 @@ def lint_document(
         if getattr(view, "policed", False):
             result.policed.append(doc.index)
         own = []
-        for rule, problem in itertools.chain(
-            check(view.data, view.kind, setup, view.fits), view.extra()
-        ):
+        checked = as_written(doc, check(view.data, view.kind, setup, view.fits))
+        for rule, problem in itertools.chain(checked, view.extra()):
             found = view.place(rule, problem)
             if found is not None:
                 own.append(found)

@@ -23,6 +23,17 @@ NAME_SUFFIX_MARGIN = 6
 PRIORITY_CLASSES = ("very-low", "low", "medium-low", "medium", "medium-high", "high", "very-high")
 
 
+# The document's maxLength for label and annotation names (the whole name, prefix included).
+NAME_MAX_LENGTH = 63
+
+
+def _not_length(errors: list[str], name: str) -> list[str]:
+    """``errors`` without the too-long ones when the schema's maxLength (S005) reports it."""
+    if len(name) <= NAME_MAX_LENGTH:
+        return errors
+    return [e for e in errors if "must be no more than" not in e]
+
+
 def _names(ctx: Context, pointer: str) -> Iterator[tuple[str, str]]:
     """(pointer, name) for each applied entry whose name is a non-empty string."""
     for entry_pointer, entry in ctx.applied(pointer):
@@ -121,11 +132,12 @@ def label_name_invalid(ctx: Context) -> Iterator[Problem]:
     case-sensitive: `Example.com/team` is rejected.
 
     Run:ai is stricter on length (63 characters for the whole name, prefix included,
-    where Kubernetes allows a 253-character prefix): the schema layer reports that.
+    where Kubernetes allows a 253-character prefix): the schema layer reports that (S005),
+    and this rule then reports only what else is wrong, one finding per problem.
     Entries with `exclude: true` are skipped: they are never sent to the cluster.
     """
     for pointer, name in _names(ctx, "/spec/labels"):
-        errors = qualified_name_errors(name)
+        errors = _not_length(qualified_name_errors(name), name)
         if errors:
             yield Problem(
                 pointer,
@@ -158,12 +170,14 @@ def annotation_name_invalid(ctx: Context) -> Iterator[Problem]:
     (`apimachinery/pkg/api/validation/objectmeta.go`) checks
     `IsQualifiedName(strings.ToLower(k))`, "The rule is QualifiedName except that case
     doesn't matter". So `Team.Example.com/Owner` is a valid annotation key (and an invalid
-    label key); spaces, a second `/` or a leading `-` are not.
+    label key); spaces, a second `/` or a leading `-` are not. A name longer than the
+    document's 63 characters is the schema's finding (S005); this rule then reports only
+    what else is wrong.
 
     Entries with `exclude: true` are skipped: they are never sent to the cluster.
     """
     for pointer, name in _names(ctx, "/spec/annotations"):
-        errors = qualified_name_errors(name.lower())
+        errors = _not_length(qualified_name_errors(name.lower()), name)
         if errors:
             yield Problem(
                 pointer,

@@ -1,0 +1,134 @@
+"""Issue 22: every constraint the Run:ai document states, and nothing it does not.
+
+Each test has a document that breaks the constraint and one that keeps it, linted through
+the plain API (all rules on, as a user runs nimlint).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections import Counter
+
+import pytest
+
+from nimlint.lint import Options, lint_text
+
+CREATE = """\
+metadata: {name: llama, projectId: "1"}
+spec:
+  image: nvcr.io/nim/meta/llama3-8b-instruct:1.0.0
+  imagePullSecrets: [{name: ngc}]
+  servingPort: {port: 8000}
+  compute: {gpuDevicesRequest: 1}
+"""
+
+
+def findings(text: str, filename: str = "body.yaml", **options):
+    return lint_text(textwrap.dedent(text), filename, Options(plugins=False, **options))
+
+
+def rules(text: str, filename: str = "body.yaml") -> list[tuple[str, str]]:
+    return sorted((f.rule, f.pointer) for f in findings(text, filename))
+
+
+def with_compute(fields: str) -> str:
+    """The valid create request with ``fields`` as its compute block."""
+    return with_compute(fields)
+
+
+def create(extra: str) -> str:
+    """The valid create request with ``extra`` (lines under spec, indented 2) appended."""
+    return CREATE + textwrap.indent(textwrap.dedent(extra), "  ")
+
+
+def test_the_base_create_is_clean():
+    assert rules(CREATE) == []
+
+
+# --- item 9: one problem, one finding --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("extra", "rule", "pointer"),
+    [
+        (
+            "labels: [{name: " + "a" * 64 + ", value: x}]\n",
+            "S005",
+            "/spec/labels/0/name",
+        ),
+        (
+            "annotations: [{name: " + "a" * 64 + ", value: x}]\n",
+            "S005",
+            "/spec/annotations/0/name",
+        ),
+    ],
+)
+def test_one_finding_for_a_too_long_name(extra, rule, pointer):
+    assert rules(create(extra)) == [(rule, pointer)]
+
+
+def test_one_finding_for_a_negative_gpu_portion():
+    text = with_compute("{gpuRequestType: portion, gpuPortionRequest: -0.5, gpuPortionLimit: -1}")
+    assert rules(text) == [
+        ("S004", "/spec/compute/gpuPortionLimit"),
+        ("S004", "/spec/compute/gpuPortionRequest"),
+    ]
+
+
+def test_one_finding_for_a_too_long_image():
+    text = CREATE.replace(":1.0.0", ":1.0" + "a" * 240)
+    assert rules(text) == [("S005", "/spec/image")]
+
+
+def test_the_domain_rule_still_reports_what_the_schema_does_not():
+    text = with_compute("{gpuRequestType: portion, gpuPortionRequest: 2}")
+    assert rules(text) == [("G006", "/spec/compute/gpuPortionRequest")]
+    text = CREATE + "  labels: [{name: a b, value: x}]\n"
+    assert rules(text) == [("K003", "/spec/labels/0/name")]
+
+
+# --- item 10: messages that say what the document says ---------------------------------
+
+
+def test_no_gpu_message_quotes_the_value():
+    text = with_compute("{gpuDevicesRequest: 0}")
+    [finding] = findings(text)
+    assert finding.rule == "G009"
+    assert "gpuDevicesRequest is 0 " in finding.message
+
+
+def test_a_negative_device_count_is_one_finding_that_says_so():
+    text = with_compute("{gpuDevicesRequest: -1}")
+    [finding] = findings(text)
+    assert (finding.rule, finding.pointer) == ("S004", "/spec/compute/gpuDevicesRequest")
+    assert "got -1" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("written", "quoted"),
+    [("0755", '"0755"'), ("1e9", '"1e9"'), ("1.50", '"1.50"'), ("12", '"12"'), ("true", '"true"')],
+)
+def test_quote_advice_quotes_the_text_as_written(written, quoted):
+    text = CREATE + f"  environmentVariables: [{{name: A, value: {written}}}]\n"
+    [s001] = [f for f in findings(text) if f.rule == "S001"]
+    assert s001.message.endswith(f"; quote it: {quoted}")
+
+
+def test_quote_advice_in_json_quotes_the_text_as_written():
+    text = '{"metadata": {"name": "llama", "projectId": 1E3}}'
+    [s001] = [f for f in findings(text, "body.json") if f.rule == "S001"]
+    assert s001.message.endswith('; quote it: "1E3"')
+
+
+def test_no_value_has_two_findings_of_the_schema_and_a_rule():
+    """Across the bad documents of this file: at most one finding per pointer."""
+    bodies = [
+        with_compute("{gpuDevicesRequest: -1}"),
+        with_compute("{gpuRequestType: portion, gpuPortionRequest: -2}"),
+        create("labels: [{name: " + "B" * 70 + ", value: x}]\n"),
+        create("annotations: [{name: " + "b" * 70 + ", value: x}]\n"),
+        CREATE.replace(":1.0.0", ":" + "A" * 300),
+    ]
+    for body in bodies:
+        counts = Counter(f.pointer for f in findings(body))
+        assert max(counts.values()) == 1, body
