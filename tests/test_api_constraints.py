@@ -33,7 +33,7 @@ def rules(text: str, filename: str = "body.yaml") -> list[tuple[str, str]]:
 
 def with_compute(fields: str) -> str:
     """The valid create request with ``fields`` as its compute block."""
-    return with_compute(fields)
+    return CREATE.replace("{gpuDevicesRequest: 1}", fields)
 
 
 def create(extra: str) -> str:
