@@ -132,3 +132,45 @@ def test_no_value_has_two_findings_of_the_schema_and_a_rule():
     for body in bodies:
         counts = Counter(f.pointer for f in findings(body))
         assert max(counts.values()) == 1, body
+
+
+# --- item 8: the plain-text secret heuristic judges the value too -------------------------
+
+NGC_KEY = "nvapi-" + "Xy3kQ9" * 10
+HF_TOKEN = "hf_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("EOS_TOKEN", "</s>"),
+        ("BOS_TOKEN", "<|begin_of_text|>"),
+        ("PAD_TOKEN", "[PAD]"),
+        ("REQUIRE_PASSWORD", "false"),
+        ("USE_API_KEY", "True"),
+        ("NIM_MAX_TOKEN", "4096"),
+        ("RETRY_SECRET", "0.5"),
+        ("NIM_MODEL_PROFILE", "a" * 8 + "0123456789abcdef" * 3 + "b" * 8),
+        ("HF_TOKEN", "$(HF_TOKEN_FROM_SECRET)"),
+    ],
+)
+def test_plain_values_that_are_no_credential(name, value):
+    text = create(f"environmentVariables: [{{name: {name}, value: '{value}'}}]\n")
+    assert rules(text) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("HF_TOKEN", HF_TOKEN),
+        ("DB_PASSWORD", "hunter2"),
+        ("NGC_API_KEY", NGC_KEY),
+        ("MODEL_REPO_CREDENTIAL", NGC_KEY),  # no credential name: the value says it
+        ("HUB_ACCESS", HF_TOKEN),
+    ],
+)
+def test_plain_values_that_are_credentials(name, value):
+    text = create(f"environmentVariables: [{{name: {name}, value: '{value}'}}]\n")
+    assert rules(text) == [("V009", "/spec/environmentVariables/0/value")]
+    [finding] = findings(text)
+    assert value not in finding.message  # never print the secret
