@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import textwrap
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -174,3 +175,67 @@ def test_plain_values_that_are_credentials(name, value):
     assert rules(text) == [("V009", "/spec/environmentVariables/0/value")]
     [finding] = findings(text)
     assert value not in finding.message  # never print the secret
+
+
+# --- item 3: gRPC becomes the default when grpcPort is set ------------------------------
+
+
+def test_grpc_port_alone_gets_an_info_naming_the_default():
+    text = CREATE.replace("{port: 8000}", "{port: 8000, grpcPort: 50051}")
+    [finding] = findings(text)
+    assert (finding.rule, str(finding.severity)) == ("N009", "info")
+    assert finding.pointer == "/spec/servingPort/grpcPort"
+    assert "defaults to grpc" in finding.message
+    assert "exposedProtocol: http" in finding.message
+
+
+@pytest.mark.parametrize("protocol", ["http", "grpc"])
+def test_grpc_port_with_a_protocol_is_clean(protocol):
+    ports = f"{{port: 8000, grpcPort: 50051, exposedProtocol: {protocol}}}"
+    assert rules(CREATE.replace("{port: 8000}", ports)) == []
+
+
+def test_no_grpc_port_no_grpc_default():
+    assert rules(CREATE.replace("{port: 8000}", "{port: 8000, grpcPort: null}")) == []
+
+
+# --- item 4: priority without preemptibility --------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["create", "update"])
+def test_priority_without_preemptibility_gets_an_info(kind):
+    text = create("priorityClass: high\n") if kind == "create" else "spec: {priorityClass: high}\n"
+    [finding] = findings(text)
+    assert (finding.rule, str(finding.severity)) == ("K016", "info")
+    assert finding.pointer == "/spec/priorityClass"
+    assert "Make sure to set the desired preemptibility value" in finding.message
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "priorityClass: high\npreemptibility: non-preemptible\n",
+        "preemptibility: preemptible\n",
+        "priorityClass: null\n",
+    ],
+)
+def test_priority_with_preemptibility_is_clean(extra):
+    assert rules(create(extra)) == []
+
+
+def test_an_unknown_priority_is_one_finding():
+    assert rules(create("priorityClass: urgent\n")) == [("K010", "/spec/priorityClass")]
+
+
+# --- done when: the real-world documents and the examples lint without any finding -------
+
+ROOT = Path(__file__).resolve().parent.parent
+VALID = sorted(
+    [*(ROOT / "tests" / "fixtures" / "real-world").iterdir(), *(ROOT / "examples").iterdir()]
+)
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_valid_documents_have_no_finding_at_all(path):
+    found = lint_text(path.read_text("utf-8"), path.name, Options(plugins=False, isolated=True))
+    assert [(f.rule, f.line, f.message) for f in found] == []

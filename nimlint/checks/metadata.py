@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nimlint.engine.context import Context
+from nimlint.engine.context import Context, present
 from nimlint.engine.python_rules import RuleSet
 from nimlint.findings import Problem, Repair
 from nimlint.k8s.names import (
@@ -282,6 +282,45 @@ def priority_class_unknown(ctx: Context) -> Iterator[Problem]:
                 f"{field_name(pointer)} {show(value)} must be one of "
                 f"{', '.join(PRIORITY_CLASSES)}{_priority_hint(value)}",
             )
+
+
+@RULES.rule(
+    "K016",
+    name="priority-without-preemptibility",
+    severity="info",
+    summary="spec.priorityClass is set without spec.preemptibility.",
+    bad="""
+    spec:
+      priorityClass: high
+    """,
+    good="""
+    spec:
+      priorityClass: high
+      preemptibility: non-preemptible
+    """,
+    kinds=("create", "update"),
+)
+def priority_without_preemptibility(ctx: Context) -> Iterator[Problem]:
+    """The Run:ai document says of `priorityClass`: "Each workload type has a default
+    priority. [...] Once you change the priority from the default value defined for that
+    workload type, the preemptibility field is not automatically updated. Make sure to
+    set the desired preemptibility value." and of `preemptibility`: "If not set, the
+    system derives the preemptibility from the priorityClassName field". A request that
+    sets the priority and leaves preemptibility out may run preemptible when a high
+    priority was meant to keep it running (or the other way round): say which.
+
+    Information only: the request is valid, and the derived value may be the one wanted.
+    Checked on create and update requests; an unknown priority class is K010's finding
+    alone, and a `null` value is unset.
+    """
+    priority = ctx.get("/spec/priorityClass")
+    if priority in PRIORITY_CLASSES and not present(ctx.get("/spec/preemptibility")):
+        yield Problem(
+            "/spec/priorityClass",
+            f"spec.priorityClass is {priority} but spec.preemptibility is not set: the "
+            'document says "the preemptibility field is not automatically updated. Make sure '
+            'to set the desired preemptibility value." (preemptible or non-preemptible)',
+        )
 
 
 @RULES.rule(
