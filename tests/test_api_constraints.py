@@ -239,3 +239,74 @@ VALID = sorted(
 def test_valid_documents_have_no_finding_at_all(path):
     found = lint_text(path.read_text("utf-8"), path.name, Options(plugins=False, isolated=True))
     assert [(f.rule, f.line, f.message) for f in found] == []
+
+
+# --- item 5: Kubernetes rules nimlint applies elsewhere ----------------------------------
+
+NEW_PVC = """\
+modelStore:
+  pvc:
+    claimName: {claim}
+    claimInfo:
+      size: 100Gi
+      accessModes: {modes}
+"""
+
+
+def pvc(claim: str = "llama-store", modes: str = "null", existing: bool = False) -> str:
+    text = NEW_PVC.format(claim=claim, modes=modes)
+    return create(text + ("    existingPvc: true\n" if existing else ""))
+
+
+@pytest.mark.parametrize(
+    "modes",
+    [
+        "{readWriteOnce: false}",
+        "{readWriteOnce: false, readOnlyMany: false, readWriteMany: false}",
+        "{readWriteOnce: false, readWriteMany: null}",
+    ],
+)
+def test_a_new_pvc_without_any_access_mode(modes):
+    assert rules(pvc(modes=modes)) == [("M008", "/spec/modelStore/pvc/claimInfo/accessModes")]
+
+
+@pytest.mark.parametrize(
+    "modes",
+    [
+        "null",
+        "{}",
+        "{readWriteOnce: null, readOnlyMany: false, readWriteMany: false}",
+        "{readWriteOnce: false, readOnlyMany: true}",
+    ],
+)
+def test_a_new_pvc_with_an_access_mode(modes):
+    assert rules(pvc(modes=modes)) == []
+
+
+@pytest.mark.parametrize("claim", ["Llama_Store", "store.-x", "-store"])
+def test_a_claim_name_that_is_no_pvc_name(claim):
+    assert rules(pvc(claim=claim)) == [("M009", "/spec/modelStore/pvc/claimName")]
+    existing = create(f"modelStore: {{pvc: {{existingPvc: true, claimName: '{claim}'}}}}\n")
+    assert rules(existing) == [("M009", "/spec/modelStore/pvc/claimName")]
+
+
+@pytest.mark.parametrize("claim", ["llama-store", "llama.store-v1", "'0'"])
+def test_a_claim_name_that_is_a_pvc_name(claim):
+    assert rules(pvc(claim=claim)) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "rule"),
+    [
+        ("runAsUid", "-1", "K017"),
+        ("runAsGid", "2147483648", "K017"),
+        ("runAsUid", "9223372036854775808", "P011"),  # beyond int64: the loader's alone
+    ],
+)
+def test_run_as_ids_outside_the_kubernetes_range(field, value, rule):
+    assert rules(create(f"security: {{{field}: {value}}}\n")) == [(rule, f"/spec/security/{field}")]
+
+
+@pytest.mark.parametrize("value", ["1", "1000", "2147483647"])
+def test_run_as_ids_inside_the_kubernetes_range(value):
+    assert rules(create(f"security: {{runAsUid: {value}, runAsGid: {value}}}\n")) == []

@@ -284,6 +284,46 @@ def priority_class_unknown(ctx: Context) -> Iterator[Problem]:
             )
 
 
+# Kubernetes' IsValidUserID and IsValidGroupID: 0 <= id <= math.MaxInt32.
+MAX_ID = 2**31 - 1
+
+
+@RULES.rule(
+    "K017",
+    name="run-as-id-out-of-range",
+    severity="error",
+    summary="spec.security.runAsUid or runAsGid is outside 0..2147483647.",
+    bad="""
+    spec:
+      security:
+        runAsUid: -1
+    """,
+    good="""
+    spec:
+      security:
+        runAsUid: 1000
+        runAsGid: 2000
+    """,
+)
+def run_as_id_out_of_range(ctx: Context) -> Iterator[Problem]:
+    """The Run:ai document gives `runAsUid` ("The user id to run the entrypoint of the
+    container") and `runAsGid` `format: int64` and no bounds. They become the pod's
+    `runAsUser` and `runAsGroup`, which Kubernetes validates with `IsValidUserID` and
+    `IsValidGroupID` (`apimachinery/pkg/util/validation/validation.go`): "must be between
+    0 and 2147483647, inclusive". A pod with any other id is rejected, so the service never
+    starts. Values beyond int64 are the schema's (or the loader's) finding alone.
+    """
+    for key in ("runAsUid", "runAsGid"):
+        pointer = f"/spec/security/{key}"
+        value = ctx.get(pointer)
+        if type(value) is int and not 0 <= value <= MAX_ID and -(2**63) <= value < 2**63:
+            yield Problem(
+                pointer,
+                f"spec.security.{key} ({value}) must be between 0 and {MAX_ID}, inclusive: "
+                "Kubernetes rejects any other user or group id",
+            )
+
+
 @RULES.rule(
     "K016",
     name="priority-without-preemptibility",
