@@ -310,3 +310,39 @@ def test_run_as_ids_outside_the_kubernetes_range(field, value, rule):
 @pytest.mark.parametrize("value", ["1", "1000", "2147483647"])
 def test_run_as_ids_inside_the_kubernetes_range(value):
     assert rules(create(f"security: {{runAsUid: {value}, runAsGid: {value}}}\n")) == []
+
+
+# --- item 7: null means "not set" -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "modelStore: {}\n",
+        "modelStore: {nimCache: null, pvc: null}\n",
+        "modelStore: {pvc: {claimInfo: null}, nimCache: {name: null, profile: null}}\n",
+        "autoscaling: {}\n",
+        "autoscaling: {minReplicas: null, maxReplicas: null, metric: null}\n",
+        "probes: {readiness: {}}\n",
+        "probes: {readiness: {handler: null, periodSeconds: null}}\n",
+        "multiNode: {workers: null}\n",
+        "security: {runAsUid: null, runAsGid: null}\n",
+        "servingPort: {port: 8000, grpcPort: null, exposedProtocol: null}\n",
+    ],
+)
+def test_an_object_of_nulls_is_an_absent_object(extra):
+    text = create(extra)
+    if extra.startswith("servingPort"):
+        text = CREATE.replace("  servingPort: {port: 8000}\n", "") + "  " + extra
+    assert rules(text) == []
+
+
+def test_a_list_entry_of_nulls_is_still_an_entry():
+    assert rules(create("labels: [{name: null, value: x}]\n")) == [
+        ("K002", "/spec/labels/0")
+    ]
+
+
+def test_a_null_field_is_still_missing_where_required():
+    text = CREATE.replace("  servingPort: {port: 8000}\n", "  servingPort: {port: null}\n")
+    assert rules(text) == [("N001", "/spec")]

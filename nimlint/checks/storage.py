@@ -60,8 +60,11 @@ def model_store_single_source(ctx: Context) -> Iterator[Problem]:
     must be defined") or several ("only one of [...] must be defined").
 
     Both sources in one document are reported in every kind of document (on `pvc`). A
-    `modelStore` with neither is reported on create requests only: an update is a PATCH
-    that keeps the source already set. A request without `modelStore` is not checked.
+    `modelStore` with neither (but another key, a misspelled one say) is reported on create
+    requests only: an update is a PATCH that keeps the source already set. A request
+    without `modelStore` is not checked, and neither is one whose fields are all unset
+    (`modelStore: {}` or `{nimCache: null, pvc: null}`, as SDKs send it): null means "not
+    set", and an object of nothing set is an absent one.
     """
     store = ctx.get("/spec/modelStore")
     if not isinstance(store, dict):
