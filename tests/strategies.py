@@ -106,11 +106,29 @@ def _strings(schema: dict) -> st.SearchStrategy:
 def documents(kind: str = "create", full: bool | None = None) -> st.SearchStrategy:
     """Whole documents valid against the shipped schema of ``kind`` (``full``: see above).
 
-    By default, half sparse (mostly null and absent fields) and half full.
+    By default, a third sparse (mostly null and absent fields), a third sparse with every
+    unset field an explicit null (as SDKs send them), and a third full.
     """
     if full is None:
-        return documents(kind, False) | documents(kind, True)
+        sdk = documents(kind, False).map(lambda data: with_nulls(load_schema(kind), data))
+        return documents(kind, False) | sdk | documents(kind, True)
     return from_schema(load_schema(kind), full=full)
+
+
+def with_nulls(root: dict, data: Any, chosen: Callable[[str], bool] = lambda _: True) -> Any:
+    """A copy of ``data`` where each object also has its absent nullable properties, as
+    ``null`` (``chosen(pointer)`` picks which; default all): how SDKs serialize unset fields.
+    """
+    data = json.loads(json.dumps(data))
+    for site in sites(root, data):
+        if not isinstance(site.value, dict):
+            continue
+        for key, sub in site.schema.get("properties", {}).items():
+            pointer = f"{site.pointer}/{escape_token(key)}"
+            nullable = "null" in _types(resolve(root, sub))
+            if key not in site.value and nullable and chosen(pointer):
+                site.value[key] = None
+    return data
 
 
 # --- where a document can be broken ------------------------------------------------------

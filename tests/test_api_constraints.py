@@ -6,13 +6,17 @@ the plain API (all rules on, as a user runs nimlint).
 
 from __future__ import annotations
 
+import json
 import textwrap
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nimlint.lint import Options, lint_text
+from tests.strategies import load_schema, with_nulls
 
 CREATE = """\
 metadata: {name: llama, projectId: "1"}
@@ -338,11 +342,42 @@ def test_an_object_of_nulls_is_an_absent_object(extra):
 
 
 def test_a_list_entry_of_nulls_is_still_an_entry():
-    assert rules(create("labels: [{name: null, value: x}]\n")) == [
-        ("K002", "/spec/labels/0")
-    ]
+    assert rules(create("labels: [{name: null, value: x}]\n")) == [("K002", "/spec/labels/0")]
 
 
 def test_a_null_field_is_still_missing_where_required():
     text = CREATE.replace("  servingPort: {port: 8000}\n", "  servingPort: {port: null}\n")
     assert rules(text) == [("N001", "/spec")]
+
+
+# --- done when: the same documents as an SDK sends them (unset fields as null) -----------
+
+
+def _valid_documents() -> list[tuple[str, str, object]]:
+    """(kind, file name, data) of every document of the valid files."""
+    from nimlint.loading.source import documents
+    from nimlint.schema.kinds import detect_kind
+
+    found = []
+    for path in VALID:
+        for doc in documents(path.read_text("utf-8"), is_json=path.suffix == ".json"):
+            if isinstance(doc.data, dict):
+                found.append((detect_kind(doc.data), path.name, doc.data))
+    return found
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(_valid_documents()), st.randoms(use_true_random=False))
+def test_valid_documents_with_explicit_nulls_have_no_finding(document, random):
+    kind, name, data = document
+    sdk = with_nulls(load_schema(kind), data, lambda _: random.random() < 0.7)
+    found = lint_text(json.dumps(sdk), "sdk.json", Options(plugins=False, isolated=True))
+    assert [(f.rule, f.pointer, f.message) for f in found] == [], (name, sdk)
+
+
+def test_every_unset_field_null_is_clean_too():
+    for kind, name, data in _valid_documents():
+        sdk = with_nulls(load_schema(kind), data)
+        assert sdk != data
+        found = lint_text(json.dumps(sdk), "sdk.json", Options(plugins=False, isolated=True))
+        assert [(f.rule, f.pointer) for f in found] == [], name
