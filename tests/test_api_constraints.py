@@ -381,3 +381,91 @@ def test_every_unset_field_null_is_clean_too():
         assert sdk != data
         found = lint_text(json.dumps(sdk), "sdk.json", Options(plugins=False, isolated=True))
         assert [(f.rule, f.pointer) for f in found] == [], name
+
+
+# --- item 2: the formats the document names are checked ----------------------------------
+
+PROBE = """\
+probes:
+  readiness:
+    handler:
+      httpGet: {{path: /v1/health/ready, port: 8000, host: {host}}}
+"""
+HOST = "/spec/probes/readiness/handler/httpGet/host"
+
+
+@pytest.mark.parametrize("host", ["'not a host'", "-llama.internal", "llama_1.internal", "a..b"])
+def test_a_probe_host_that_is_no_hostname(host):
+    [finding] = findings(create(PROBE.format(host=host)))
+    assert (finding.rule, finding.pointer, finding.line) == ("S010", HOST, 10)
+    assert "hostname" in finding.message
+
+
+@pytest.mark.parametrize("host", ["llama.internal", "10.0.0.1", "LLAMA-1.example.com", "localhost"])
+def test_a_probe_host_that_is_a_hostname(host):
+    assert rules(create(PROBE.format(host=host))) == []
+
+
+RESPONSE = """\
+metadata:
+  name: llama
+  projectId: "4501"
+  id: {id}
+  gvk: {{group: apps.nvidia.com, version: v1alpha1, kind: NIMService}}
+  projectName: inference
+  clusterId: 71f69d83-ba66-4822-adf5-55ce55efd210
+  tenantId: 1
+  departmentId: "2"
+  departmentName: research
+  createdAt: "{created}"
+  createdBy: ops@example.com
+  updatedAt: "2025-06-01T10:00:00Z"
+  updatedBy: ops@example.com
+desiredPhase: Running
+spec:
+  image: nvcr.io/nim/meta/llama-3.1-8b-instruct:1.3.3
+  ngcAuthSecret: ngc-api-secret
+"""
+
+
+def test_response_ids_and_times_in_their_formats():
+    good = RESPONSE.format(
+        id="0b6e1c0e-6f4b-4d6b-9a53-3c0f6a3d2f10", created="2025-06-01T10:00:00Z"
+    )
+    assert [f.rule for f in findings(good) if f.rule.startswith("S")] == []
+    bad = RESPONSE.format(id="workload-17", created="2025-06-31 10:00")
+    assert sorted((f.rule, f.pointer) for f in findings(bad) if f.rule.startswith("S")) == [
+        ("S010", "/metadata/createdAt"),
+        ("S010", "/metadata/id"),
+    ]
+
+
+def test_openapi_formats_are_not_json_schema_formats():
+    """int32, int64, double and the document's format ".*" (on createdBy) check nothing."""
+    text = RESPONSE.format(
+        id="0b6e1c0e-6f4b-4d6b-9a53-3c0f6a3d2f10", created="2025-06-01T10:00:00Z"
+    )
+    text = text.replace("createdBy: ops@example.com", "createdBy: 'any text: .* matches it'")
+    assert [f.rule for f in findings(text) if f.rule.startswith("S")] == []
+
+
+def test_format_checks_never_reach_the_network(monkeypatch):
+    """Both validators check formats by shape alone: with every way to resolve or connect
+    made to fail, hosts that would resolve lint the same."""
+    import socket
+
+    from nimlint.schema.formats import NAMED
+    from tests.oracle import reference_validator
+
+    def offline(*args, **kwargs):
+        raise AssertionError("a format check tried to reach the network")
+
+    for name in ("getaddrinfo", "gethostbyname", "gethostbyname_ex", "create_connection"):
+        monkeypatch.setattr(socket, name, offline)
+    monkeypatch.setattr(socket.socket, "connect", offline)
+    for host in ("localhost", "example.com", "nvcr.io", "10.0.0.1", "no_such_host"):
+        found = rules(create(PROBE.format(host=host)))
+        assert found == ([("S010", HOST)] if "_" in host else [])
+    schema = {"properties": {name: {"format": name} for name in NAMED}}
+    values = {"hostname": "example.com", "uuid": "x", "date-time": "now"}
+    assert len(list(reference_validator(schema).iter_errors(values))) == 2

@@ -9,6 +9,7 @@ from typing import Any
 from nimlint.findings import Problem, Repair
 from nimlint.loading.model import Document, escape_token, unescape_token
 from nimlint.messages import field_name, json_type, pattern_words, show, type_words
+from nimlint.schema.formats import WORDS as FORMAT_WORDS
 from nimlint.schema.schemaset import SchemaSet
 
 # JSON Schema keyword -> rule id (one rule per kind of failure).
@@ -28,6 +29,7 @@ KEYWORD_RULES = {
     "minItems": "S007",
     "maxItems": "S007",
     "uniqueItems": "S007",
+    "format": "S010",
 }
 OTHER_RULE = "S009"
 
@@ -35,7 +37,7 @@ OTHER_RULE = "S009"
 # When one value breaks several keywords, only the most specific is reported (one problem,
 # one finding): an empty storageClass is "must not be empty" (S005), not also a pattern
 # mismatch (S003). Rules earlier here win; missing properties (S006) are never merged.
-SPECIFICITY = ("S001", "S002", "S005", "S003", "S004", "S007", OTHER_RULE)
+SPECIFICITY = ("S001", "S002", "S005", "S003", "S004", "S007", "S010", OTHER_RULE)
 
 
 def schema_problems(schemas: SchemaSet, kind: str, data: Any) -> Iterator[tuple[str, Problem]]:
@@ -106,6 +108,11 @@ def _message(keyword: str, limit: Any, value: Any, pointer: str) -> str:
     if keyword in ("minLength", "maxLength"):
         bound = "at least" if keyword == "minLength" else "at most"
         return f"{name} must be {bound} {limit} characters long; got {len(value)}"
+    if keyword == "format":
+        words = FORMAT_WORDS.get(limit)
+        if words is None:
+            return f"{name} {show(value)} is not in the format {show(limit)}"
+        return f"{name} {show(value)} is not {words}"
     if keyword in ("minItems", "maxItems"):
         bound = "at least" if keyword == "minItems" else "at most"
         return f"{name} must have {bound} {limit} items; got {len(value)}"
