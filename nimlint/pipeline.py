@@ -24,6 +24,7 @@ from nimlint.loading.model import Document, ParseFailure
 from nimlint.loading.source import decode, documents
 from nimlint.messages import json_type, type_words
 from nimlint.options import Options, UsageError
+from nimlint.schema.deprecations import deprecated_problems
 from nimlint.schema.kinds import best_fit, envelope_keys, is_nim_body
 from nimlint.schema.unknown_keys import unknown_key_problems, yaml11_problems
 from nimlint.schema.validate import as_written, schema_problems
@@ -229,7 +230,8 @@ def check(data: dict, kind: str, setup: Setup, fits: bool = False) -> list[tuple
     found = _envelope_problems(misplaced)
     schemas = setup.schemas
     unknown = () if fits else unknown_key_problems(data, schemas.shape(kind))
-    for rule, problem in itertools.chain(schema_problems(schemas, kind, data), unknown):
+    deprecated = deprecated_problems(data, schemas.shape(kind))
+    for rule, problem in itertools.chain(schema_problems(schemas, kind, data), unknown, deprecated):
         if not _said_by_envelope(rule, problem, misplaced):
             found.append((rule, problem))
     if kind == "create" and "spec" in data and data["spec"] is None:

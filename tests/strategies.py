@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 INT64 = (-(2**63), 2**63 - 1)  # the loader reports integers beyond 64 bits (P011)
 MAX_TEXT = 12  # generated strings stay short unless minLength asks for more
 MAX_ITEMS = 3
-_IGNORED = {"description", "default", "title", "$schema", "$id", "$defs"}
+_IGNORED = {"description", "default", "deprecated", "title", "$schema", "$id", "$defs"}
 _HANDLED = {"$ref", "allOf", "type", "enum", "pattern", "minLength", "maxLength", "minimum"}
 _HANDLED |= {"maximum", "properties", "required", "items", "maxItems", "format"}
 

@@ -469,3 +469,45 @@ def test_format_checks_never_reach_the_network(monkeypatch):
     schema = {"properties": {name: {"format": name} for name in NAMED}}
     values = {"hostname": "example.com", "uuid": "x", "date-time": "now"}
     assert len(list(reference_validator(schema).iter_errors(values))) == 2
+
+
+# --- item 6: fields a (newer) document marks deprecated ----------------------------------
+
+
+def deprecated_document(tmp_path: Path) -> Path:
+    """The shipped 2.24 document with two fields marked deprecated, as a newer one might."""
+    document = json.loads((ROOT / "schemas" / "runai-2.24-nim-services.openapi.json").read_text())
+    schemas = document["components"]["schemas"]
+    secret = schemas["NimServiceNgcAuthSecret"]
+    secret["deprecated"] = True
+    secret["description"] += " Deprecated: use `imagePullSecrets` instead."
+    schemas["NimServicePvcFields"]["properties"]["readOnly"]["deprecated"] = True
+    path = tmp_path / "openapi-next.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_a_deprecated_field_is_a_warning_naming_its_replacement(tmp_path):
+    openapi = deprecated_document(tmp_path)
+    store = "modelStore: {pvc: {existingPvc: true, claimName: m, readOnly: true}}\n"
+    text = create("ngcAuthSecret: ngc-secret\n" + store)
+    found = findings(text, overrides={"openapi": openapi})
+    assert sorted((f.rule, str(f.severity), f.pointer) for f in found) == [
+        ("S011", "warning", "/spec/modelStore/pvc/readOnly"),
+        ("S011", "warning", "/spec/ngcAuthSecret"),
+    ]
+    [secret] = [f for f in found if f.pointer == "/spec/ngcAuthSecret"]
+    assert "deprecated" in secret.message and "use `imagePullSecrets` instead" in secret.message
+
+
+def test_an_unset_deprecated_field_is_no_finding(tmp_path):
+    openapi = deprecated_document(tmp_path)
+    text = create("ngcAuthSecret: null\nmodelStore: {pvc: {existingPvc: true, claimName: m}}\n")
+    assert findings(text, overrides={"openapi": openapi}) == []
+
+
+def test_the_shipped_document_deprecates_nothing():
+    assert (
+        '"deprecated"'
+        not in (ROOT / "schemas" / "runai-2.24-nim-services.openapi.json").read_text()
+    )
