@@ -511,3 +511,53 @@ def test_the_shipped_document_deprecates_nothing():
         '"deprecated"'
         not in (ROOT / "schemas" / "runai-2.24-nim-services.openapi.json").read_text()
     )
+
+
+# --- item 1: a misspelled envelope key does not hide a broken create ----------------------
+
+
+def test_a_misspelled_metadata_is_a_create_missing_metadata():
+    text = CREATE.replace("metadata:", "metdata:")
+    found = findings(text)
+    assert sorted((f.rule, str(f.severity), f.pointer) for f in found) == [
+        ("S006", "error", ""),
+        ("S008", "warning", "/metdata"),
+    ]
+    [unknown] = [f for f in found if f.rule == "S008"]
+    assert unknown.message.endswith("did you mean \"metadata\"?")
+
+
+@pytest.mark.parametrize(
+    ("typo", "meant"), [("Metadata", "metadata"), ("fieldsToRemov", "fieldsToRemove")]
+)
+def test_root_keys_get_a_did_you_mean_across_every_kind(typo, meant):
+    text = CREATE.replace("metadata:", "metadata: {name: llama, projectId: '1'}\nx:", 1)
+    text = text.replace('x: {name: llama, projectId: "1"}', f"{typo}: {{}}")
+    [unknown] = [f for f in findings(text) if f.rule == "S008"]
+    assert unknown.pointer == f"/{typo}"
+    assert unknown.message.endswith(f"did you mean \"{meant}\"?")
+
+
+def test_the_kind_of_a_near_miss():
+    from nimlint.schema.kinds import detect_kind
+
+    spec = {"image": "nvcr.io/nim/meta/llama3:1.0"}
+    assert detect_kind({"metdata": {"name": "a", "projectId": "1"}, "spec": spec}) == "create"
+    assert detect_kind({"spec": spec}) == "update"
+    assert detect_kind({"spce": spec, "fieldsToRemove": ["replicas"]}) == "update"
+    assert detect_kind({"metadata": {"name": "a", "projectId": "1"}, "spec": spec}) == "create"
+
+
+def test_a_document_with_only_spec_stays_an_update():
+    [kind] = lint_paths_kinds("spec: {replicas: 2}\n")
+    assert kind == "update"
+
+
+def lint_paths_kinds(text: str) -> list[str]:
+    from nimlint.lint import Linter
+
+    linted = Linter(Options(plugins=False, isolated=True)).lint_file(
+        text.encode(), "body.yaml", Path.cwd()
+    )
+    assert linted.findings == []
+    return [k.kind for k in linted.kinds]

@@ -8,6 +8,7 @@ from typing import Any
 from nimlint.findings import Problem, Repair
 from nimlint.loading.model import Document, escape_token, unescape_token
 from nimlint.messages import clip, field_name, show
+from nimlint.schema.kinds import near_miss
 from nimlint.schema.shape import Shape
 
 
@@ -49,6 +50,8 @@ def _unknown(key: str, parent: str, known: dict, root: Shape) -> str:
         import difflib  # only when there is something to suggest
 
         match = next(iter(difflib.get_close_matches(key, list(known), n=1, cutoff=0.7)), None)
+        if match is None and not parent:  # the root: the keys of every kind of body
+            match = near_miss(key)
     hint = f"; did you mean {show(match)}?" if match else ""
     return f"unknown key {show(key)} in {where}{hint}"
 
