@@ -561,3 +561,12 @@ def lint_paths_kinds(text: str) -> list[str]:
     )
     assert linted.findings == []
     return [k.kind for k in linted.kinds]
+
+
+def test_an_unquoted_octal_where_a_string_is_wanted_is_one_finding():
+    """S001 (the value is a number) and its quote-it advice, not also P009."""
+    text = create("environmentVariables: [{name: MODE, value: 0755}, {name: T, value: 1:30}]\n")
+    assert rules(text) == [
+        ("P009", "/spec/environmentVariables/1/value"),  # 1:30 is a string in YAML 1.2
+        ("S001", "/spec/environmentVariables/0/value"),
+    ]
