@@ -24,9 +24,10 @@ from nimlint.loading.model import Document, ParseFailure
 from nimlint.loading.source import decode, documents
 from nimlint.messages import json_type, type_words
 from nimlint.options import Options, UsageError
+from nimlint.schema.deprecations import deprecated_problems
 from nimlint.schema.kinds import best_fit, envelope_keys, is_nim_body
 from nimlint.schema.unknown_keys import unknown_key_problems, yaml11_problems
-from nimlint.schema.validate import schema_problems
+from nimlint.schema.validate import as_written, schema_problems
 from nimlint.setups import Setup
 
 # Records here are NamedTuples or plain classes: a dataclass decorator costs start-up time.
@@ -195,9 +196,8 @@ def lint_document(
         if getattr(view, "policed", False):
             result.policed.append(doc.index)
         own = []
-        for rule, problem in itertools.chain(
-            check(view.data, view.kind, setup, view.fits), view.extra()
-        ):
+        checked = as_written(doc, check(view.data, view.kind, setup, view.fits))
+        for rule, problem in itertools.chain(checked, view.extra()):
             found = view.place(rule, problem)
             if found is not None:
                 own.append(found)
@@ -230,7 +230,8 @@ def check(data: dict, kind: str, setup: Setup, fits: bool = False) -> list[tuple
     found = _envelope_problems(misplaced)
     schemas = setup.schemas
     unknown = () if fits else unknown_key_problems(data, schemas.shape(kind))
-    for rule, problem in itertools.chain(schema_problems(schemas, kind, data), unknown):
+    deprecated = deprecated_problems(data, schemas.shape(kind))
+    for rule, problem in itertools.chain(schema_problems(schemas, kind, data), unknown, deprecated):
         if not _said_by_envelope(rule, problem, misplaced):
             found.append((rule, problem))
     if kind == "create" and "spec" in data and data["spec"] is None:

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,24 @@ ROOT = Path(__file__).resolve().parents[1]
 INT64 = (-(2**63), 2**63 - 1)  # the loader reports integers beyond 64 bits (P011)
 MAX_TEXT = 12  # generated strings stay short unless minLength asks for more
 MAX_ITEMS = 3
-_IGNORED = {"description", "default", "format", "title", "$schema", "$id", "$defs"}
+_IGNORED = {"description", "default", "deprecated", "title", "$schema", "$id", "$defs"}
 _HANDLED = {"$ref", "allOf", "type", "enum", "pattern", "minLength", "maxLength", "minimum"}
-_HANDLED |= {"maximum", "properties", "required", "items", "maxItems"}
+_HANDLED |= {"maximum", "properties", "required", "items", "maxItems", "format"}
+
+
+def _offset(minutes: int) -> timezone:
+    return timezone(timedelta(minutes=minutes))
+
+
+_LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,8}[A-Za-z0-9])?"
+# Values in each format nimlint checks (nimlint/schema/formats.py); others are any string.
+FORMATS = {
+    "hostname": st.from_regex(rf"{_LABEL}(\.{_LABEL}){{0,3}}", fullmatch=True),
+    "uuid": st.uuids().map(str),
+    "date-time": st.datetimes(timezones=st.integers(-1439, 1439).map(_offset)).map(
+        lambda moment: moment.isoformat()
+    ),
+}
 
 
 def load_schema(kind: str) -> dict:
@@ -96,6 +112,8 @@ def _typed(root: dict, schema: dict, kind: str, full: bool) -> st.SearchStrategy
 def _strings(schema: dict) -> st.SearchStrategy:
     low = schema.get("minLength", 0)
     high = schema.get("maxLength", max(low, MAX_TEXT))
+    if schema.get("format") in FORMATS:
+        return FORMATS[schema["format"]].filter(lambda s: low <= len(s) <= high)
     if "pattern" in schema:
         # fullmatch=True: hypothesis never adds the trailing newline Python's $ would allow.
         matching = st.from_regex(schema["pattern"], fullmatch=True)
@@ -106,11 +124,29 @@ def _strings(schema: dict) -> st.SearchStrategy:
 def documents(kind: str = "create", full: bool | None = None) -> st.SearchStrategy:
     """Whole documents valid against the shipped schema of ``kind`` (``full``: see above).
 
-    By default, half sparse (mostly null and absent fields) and half full.
+    By default, a third sparse (mostly null and absent fields), a third sparse with every
+    unset field an explicit null (as SDKs send them), and a third full.
     """
     if full is None:
-        return documents(kind, False) | documents(kind, True)
+        sdk = documents(kind, False).map(lambda data: with_nulls(load_schema(kind), data))
+        return documents(kind, False) | sdk | documents(kind, True)
     return from_schema(load_schema(kind), full=full)
+
+
+def with_nulls(root: dict, data: Any, chosen: Callable[[str], bool] = lambda _: True) -> Any:
+    """A copy of ``data`` where each object also has its absent nullable properties, as
+    ``null`` (``chosen(pointer)`` picks which; default all): how SDKs serialize unset fields.
+    """
+    data = json.loads(json.dumps(data))
+    for site in sites(root, data):
+        if not isinstance(site.value, dict):
+            continue
+        for key, sub in site.schema.get("properties", {}).items():
+            pointer = f"{site.pointer}/{escape_token(key)}"
+            nullable = "null" in _types(resolve(root, sub))
+            if key not in site.value and nullable and chosen(pointer):
+                site.value[key] = None
+    return data
 
 
 # --- where a document can be broken ------------------------------------------------------
@@ -197,6 +233,8 @@ def mutations(site: Site) -> Iterator[Mutation]:
         yield Mutation(pointer, "S002", _replace(pointer, "NotAnAllowedValue"))
     if "pattern" in schema:
         yield Mutation(pointer, "S003", _replace(pointer, "-"))
+    elif schema.get("format") in FORMATS:
+        yield Mutation(pointer, "S010", _replace(pointer, "-"))
     if "minimum" in schema and schema["minimum"] > INT64[0]:
         yield Mutation(pointer, "S004", _replace(pointer, schema["minimum"] - 1))
     if "maximum" in schema and schema["maximum"] < INT64[1]:

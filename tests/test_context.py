@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nimlint.engine.context import MISSING, Context, below, lookup
+from nimlint.engine.context import MISSING, Context, below, lookup, without_unset
 
 TOKENS = st.sampled_from(["spec", "a", "b", "0", "1", "", "a~1b", "x~0", "10"])
 DATA = st.recursive(
@@ -57,7 +57,8 @@ def naive_each(data: Any, glob: str) -> list[tuple[str, Any]]:
 def test_cached_gets_equal_plain_lookups_in_any_order(data: Any, pointers: list[str]) -> None:
     context = Context(data, "create")
     for pointer in pointers:  # the cache fills with parents as it goes: order must not matter
-        assert context.get(pointer) is lookup(data, pointer)
+        assert context.get(pointer) is lookup(context.data, pointer)
+    assert context.data == without_unset(data)
 
 
 @given(DATA, st.lists(TOKENS, min_size=1, max_size=4).map("/".join))
@@ -69,7 +70,7 @@ def test_a_relative_path_is_the_pointer_below(data: Any, path: str) -> None:
 def test_each_finds_what_a_naive_walk_finds(data: Any, globs: list[str]) -> None:
     context = Context(data, "create")
     for glob in globs:
-        assert list(context.each(glob)) == naive_each(data, glob)
+        assert list(context.each(glob)) == naive_each(without_unset(data), glob)
 
 
 def test_a_pointer_without_a_leading_slash_is_looked_up_as_before() -> None:
@@ -82,6 +83,41 @@ def test_a_very_deep_pointer_is_looked_up_without_deep_recursion() -> None:
     node = data
     for _ in range(3000):
         node["a"] = node = {}
+    node["set"] = 1  # a chain of empty objects would be unset
     pointer = "/a" * 3000
     assert Context(data, "create").get(pointer) is node
-    assert list(Context(data, "create").each(pointer + "/*")) == []
+    assert list(Context(data, "create").each(pointer + "/*")) == [(pointer + "/set", 1)]
+
+
+def _unset_inside(value: Any) -> bool:
+    """Does ``value`` hold a null field, or an object of nothing, anywhere below?"""
+    if isinstance(value, dict):
+        return any(v is None or v == {} or _unset_inside(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_unset_inside(item) for item in value)
+    return False
+
+
+@given(DATA)
+def test_rules_see_no_unset_field_below_the_top_level(data: Any) -> None:
+    seen = without_unset(data)
+    if isinstance(data, dict):
+        assert seen.keys() == data.keys()
+        assert not any(_unset_inside(value) for value in seen.values())
+        if not any(_unset_inside(value) for value in data.values()):
+            assert seen is data
+    else:
+        assert seen is data
+
+
+def test_unset_fields_and_objects_of_them_are_dropped_entries_stay() -> None:
+    data = {
+        "spec": {"a": None, "b": {"c": None, "d": {}}, "e": [{"f": None}, None, 1], "g": 0},
+        "metadata": {},
+        "x": None,
+    }
+    assert without_unset(data) == {
+        "spec": {"e": [{}, None, 1], "g": 0},
+        "metadata": {},
+        "x": None,
+    }

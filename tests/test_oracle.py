@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import jsonschema
 import pytest
 
 from nimlint.loading.model import Document, escape_token
@@ -12,6 +11,7 @@ from nimlint.loading.source import decode, documents
 from nimlint.schema.kinds import detect_kind
 from nimlint.schema.schemaset import shipped
 from nimlint.schema.validate import schema_problems
+from tests.oracle import reference_validator
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = shipped()
@@ -32,7 +32,7 @@ def fast(kind: str, data) -> set[tuple[str, str]]:
 def reference(kind: str, data) -> set[tuple[str, str]]:
     from nimlint.schema.validate import KEYWORD_RULES, OTHER_RULE
 
-    validator = jsonschema.Draft202012Validator(SCHEMAS.schemas[kind])
+    validator = reference_validator(SCHEMAS.schemas[kind])
     return {
         (
             "".join("/" + escape_token(str(t)) for t in error.absolute_path),

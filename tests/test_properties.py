@@ -9,7 +9,6 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +18,7 @@ from nimlint.lint import Linter, Options, lint_paths
 from nimlint.loading.model import escape_token, unescape_token
 from nimlint.schema.schemaset import shipped
 from nimlint.schema.validate import KEYWORD_RULES, OTHER_RULE, SPECIFICITY, schema_problems
+from tests.oracle import reference_validator
 from tests.profiles import examples
 from tests.strategies import (
     documents,
@@ -33,7 +33,7 @@ from tests.strategies import (
 )
 
 KNOWN_RULES = set(build_registry())
-SCHEMA_RULES = {f"S00{i}" for i in range(1, 10)}
+SCHEMA_RULES = {f"S{i:03}" for i in range(1, 11)}
 CLEAN = SCHEMA_RULES | {f"P0{i:02}" for i in range(1, 12)} | {"X002"}  # X002: a rule crashed
 KEY_RULES = {"S006", "S008"}  # placed at the key, not the value
 SCHEMAS = shipped()
@@ -149,7 +149,7 @@ def expected_text(data: Any, pointer: str, at: str, options: dict) -> str:
 
 # --- the fast validator agrees with the reference implementation --------------------------
 
-REFERENCE = jsonschema.Draft202012Validator(load_schema("create"))  # no format checker
+REFERENCE = reference_validator(load_schema("create"))  # the same formats as the fast path
 
 # Any JSON value, to put anywhere.
 JSON_VALUES = st.recursive(

@@ -218,12 +218,13 @@ def gpu_portion_out_of_range(ctx: Context) -> Iterator[Problem]:
     "Limitations on the portion consumed by the workload, per GPU device". Their schemas only
     say `minimum: 0`. A portion is a share of one device: above 1, request whole devices with
     `gpuDevicesRequest`; a portion of 0 allocates nothing ("The default is no allocated GPUs").
-    `1` is a whole GPU and is accepted.
+    `1` is a whole GPU and is accepted. A negative value breaks the schema's `minimum: 0`:
+    that is the schema's finding (S004), one finding per problem.
     """
     compute = _compute(ctx)
     for name in ("gpuPortionRequest", "gpuPortionLimit"):
         value = compute.get(name) if compute else None
-        if _is_number(value) and not 0 < value <= 1:
+        if _is_number(value) and (value == 0 or value > 1):  # below 0: S004
             hint = "; request whole GPUs with gpuDevicesRequest" if value > 1 else ""
             pointer = f"{COMPUTE}/{name}"
             yield Problem(
@@ -272,7 +273,8 @@ def no_gpu_requested(ctx: Context) -> Iterator[Problem]:
     document says of `gpuPortionRequest`: "The default is no allocated GPUs", so a create
     request with no `gpuDevicesRequest` (or 0) and no positive `gpuPortionRequest` or
     `gpuMemoryRequest` gets no GPU. Create requests only: an update without GPU fields keeps
-    the service's GPUs.
+    the service's GPUs. A negative amount breaks the schema's `minimum: 0` and is the
+    schema's finding (S004) alone.
     """
     spec = ctx.get("/spec")
     compute = spec.get("compute") if isinstance(spec, dict) else None
@@ -280,7 +282,7 @@ def no_gpu_requested(ctx: Context) -> Iterator[Problem]:
         return
     fields = compute or {}
     amounts = _gpu_amounts(fields)
-    if amounts is None or any(amount > 0 for amount in amounts) or _awaits_request(fields):
+    if amounts is None or any(amount != 0 for amount in amounts) or _awaits_request(fields):
         return
     if present(fields.get("gpuDevicesRequest")):
         message = "spec.compute.gpuDevicesRequest is 0 and no GPU portion or memory is requested"

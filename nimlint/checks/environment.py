@@ -295,8 +295,8 @@ def reference_key_invalid(ctx: Context) -> Iterator[Problem]:
     "V009",
     name="env-plaintext-secret",
     severity="warning",
-    summary="A credential (NGC_API_KEY, HF_TOKEN, *_TOKEN, *_PASSWORD, *_SECRET, *_API_KEY) "
-    "is set as a plaintext value.",
+    summary="A credential (an nvapi- or hf_ key, or a value of NGC_API_KEY, HF_TOKEN, *_TOKEN, "
+    "*_PASSWORD, *_SECRET, *_API_KEY) is set as a plaintext value.",
     bad="""
     spec:
       environmentVariables:
@@ -321,20 +321,51 @@ def plaintext_secret(ctx: Context) -> Iterator[Problem]:
     `value` is kept in the workload spec, returned by the API, and visible to everyone
     who can read the workload or its pods.
 
-    The rule looks at names only (case-insensitive): `NGC_API_KEY`, `HF_TOKEN`, and any
-    name ending in `_TOKEN`, `_PASSWORD`, `_SECRET` or `_API_KEY`. An empty value and a
-    value that is only a `$(OTHER_VAR)` reference are not reported. Entries with
-    `exclude: true` are skipped.
+    Two signals, and the value is judged in both. A name that says credential
+    (case-insensitive: `NGC_API_KEY`, `HF_TOKEN`, any name ending in `_TOKEN`,
+    `_PASSWORD`, `_SECRET` or `_API_KEY`) is reported when its value could be one: not
+    `true`/`false` (or yes/no/on/off), not a number, not short markup such as an LLM's
+    special tokens (`EOS_TOKEN: "</s>"`, `BOS_TOKEN: "<|begin_of_text|>"`,
+    `PAD_TOKEN: "[PAD]"`), common in NIM settings. A value shaped like an NGC API key
+    (`nvapi-` and at least 20 more characters) or a Hugging Face token (`hf_` and at
+    least 30 letters and digits) is reported whatever the variable is called. A long
+    random-looking value alone is not: NIM settings are full of them
+    (`NIM_MODEL_PROFILE` is a 64-character hash). An empty value and a value that is only
+    a `$(OTHER_VAR)` reference are not reported. Entries with `exclude: true` are skipped.
+    The message names the variable, never the value.
     """
     for pointer, entry in ctx.applied("/spec/environmentVariables"):
         name, value = entry.get("name"), entry.get("value")
-        if not (isinstance(name, str) and is_secret_name(name) and isinstance(value, str)):
+        if not (isinstance(name, str) and isinstance(value, str)):
             continue
-        if value and not re.fullmatch(_VARIABLE_REFERENCE, value):
+        known = re.fullmatch(_KNOWN_CREDENTIAL, value)
+        if known or (is_secret_name(name) and _could_be_credential(value)):
             where = f"{pointer}/value"
+            what = f"an {_KNOWN_KINDS[known.group(known.lastindex)]}" if known else clip(name)
             yield Problem(
-                where, f"{field_name(where)} holds {clip(name)} in plain text: {_fix(name)}"
+                where,
+                f"{field_name(where)} holds {what} in plain text: {_fix(name)}",
             )
+
+
+# Values with the shape of a known credential: NGC API keys, Hugging Face access tokens.
+_KNOWN_CREDENTIAL = r"(nvapi-)[-_A-Za-z0-9]{20,}|(hf_)[A-Za-z0-9]{30,}"  # re caches these
+_KNOWN_KINDS = {"nvapi-": "NGC API key (nvapi-...)", "hf_": "Hugging Face token (hf_...)"}
+# What a setting can hold that no credential is: booleans, numbers, short markup.
+_NOT_CREDENTIALS = frozenset(["true", "false", "yes", "no", "on", "off", "none", "null"])
+_NUMBER = r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?"
+_MARKUP = r"<[^<>]{0,30}>|\[[^\[\]]{0,30}\]|\{[^{}]{0,30}\}"
+
+
+def _could_be_credential(value: str) -> bool:
+    text = value.strip()
+    return not (
+        not text
+        or text.lower() in _NOT_CREDENTIALS
+        or re.fullmatch(_NUMBER, text)
+        or re.fullmatch(_MARKUP, text)
+        or re.fullmatch(_VARIABLE_REFERENCE, text)
+    )
 
 
 def _fix(name: str) -> str:

@@ -16,6 +16,9 @@ IMAGE = "/spec/image"
 NGC_REGISTRY = "nvcr.io"
 
 
+IMAGE_MAX_LENGTH = 253  # the document's maxLength for spec.image
+
+
 def _image(ctx: Context) -> str | None:
     """spec.image when it is a non-empty string (the schema reports other values)."""
     image = ctx.get(IMAGE)
@@ -60,9 +63,11 @@ def image_reference_invalid(ctx: Context) -> Iterator[Problem]:
 
     The grammar is distribution/reference's: `[domain[:port]/]path[:tag][@digest]`, a
     lowercase path, a tag of at most 128 characters, a digest of a known algorithm.
+    An image longer than the document's `maxLength: 253` is the schema's finding (S005)
+    alone: one finding per problem.
     """
     image = _image(ctx)
-    if image is None:
+    if image is None or len(image) > IMAGE_MAX_LENGTH:
         return
     if image != image.strip():
         yield Problem(

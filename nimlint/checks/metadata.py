@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nimlint.engine.context import Context
+from nimlint.engine.context import Context, present
 from nimlint.engine.python_rules import RuleSet
 from nimlint.findings import Problem, Repair
 from nimlint.k8s.names import (
@@ -21,6 +21,17 @@ RULES = RuleSet()
 # characters (storage/names.SimpleNameGenerator); one more allows for a '-' separator.
 NAME_SUFFIX_MARGIN = 6
 PRIORITY_CLASSES = ("very-low", "low", "medium-low", "medium", "medium-high", "high", "very-high")
+
+
+# The document's maxLength for label and annotation names (the whole name, prefix included).
+NAME_MAX_LENGTH = 63
+
+
+def _not_length(errors: list[str], name: str) -> list[str]:
+    """``errors`` without the too-long ones when the schema's maxLength (S005) reports it."""
+    if len(name) <= NAME_MAX_LENGTH:
+        return errors
+    return [e for e in errors if "must be no more than" not in e]
 
 
 def _names(ctx: Context, pointer: str) -> Iterator[tuple[str, str]]:
@@ -121,11 +132,12 @@ def label_name_invalid(ctx: Context) -> Iterator[Problem]:
     case-sensitive: `Example.com/team` is rejected.
 
     Run:ai is stricter on length (63 characters for the whole name, prefix included,
-    where Kubernetes allows a 253-character prefix): the schema layer reports that.
+    where Kubernetes allows a 253-character prefix): the schema layer reports that (S005),
+    and this rule then reports only what else is wrong, one finding per problem.
     Entries with `exclude: true` are skipped: they are never sent to the cluster.
     """
     for pointer, name in _names(ctx, "/spec/labels"):
-        errors = qualified_name_errors(name)
+        errors = _not_length(qualified_name_errors(name), name)
         if errors:
             yield Problem(
                 pointer,
@@ -158,12 +170,14 @@ def annotation_name_invalid(ctx: Context) -> Iterator[Problem]:
     (`apimachinery/pkg/api/validation/objectmeta.go`) checks
     `IsQualifiedName(strings.ToLower(k))`, "The rule is QualifiedName except that case
     doesn't matter". So `Team.Example.com/Owner` is a valid annotation key (and an invalid
-    label key); spaces, a second `/` or a leading `-` are not.
+    label key); spaces, a second `/` or a leading `-` are not. A name longer than the
+    document's 63 characters is the schema's finding (S005); this rule then reports only
+    what else is wrong.
 
     Entries with `exclude: true` are skipped: they are never sent to the cluster.
     """
     for pointer, name in _names(ctx, "/spec/annotations"):
-        errors = qualified_name_errors(name.lower())
+        errors = _not_length(qualified_name_errors(name.lower()), name)
         if errors:
             yield Problem(
                 pointer,
@@ -268,6 +282,85 @@ def priority_class_unknown(ctx: Context) -> Iterator[Problem]:
                 f"{field_name(pointer)} {show(value)} must be one of "
                 f"{', '.join(PRIORITY_CLASSES)}{_priority_hint(value)}",
             )
+
+
+# Kubernetes' IsValidUserID and IsValidGroupID: 0 <= id <= math.MaxInt32.
+MAX_ID = 2**31 - 1
+
+
+@RULES.rule(
+    "K017",
+    name="run-as-id-out-of-range",
+    severity="error",
+    summary="spec.security.runAsUid or runAsGid is outside 0..2147483647.",
+    bad="""
+    spec:
+      security:
+        runAsUid: -1
+    """,
+    good="""
+    spec:
+      security:
+        runAsUid: 1000
+        runAsGid: 2000
+    """,
+)
+def run_as_id_out_of_range(ctx: Context) -> Iterator[Problem]:
+    """The Run:ai document gives `runAsUid` ("The user id to run the entrypoint of the
+    container") and `runAsGid` `format: int64` and no bounds. They become the pod's
+    `runAsUser` and `runAsGroup`, which Kubernetes validates with `IsValidUserID` and
+    `IsValidGroupID` (`apimachinery/pkg/util/validation/validation.go`): "must be between
+    0 and 2147483647, inclusive". A pod with any other id is rejected, so the service never
+    starts. Values beyond int64 are the schema's (or the loader's) finding alone.
+    """
+    for key in ("runAsUid", "runAsGid"):
+        pointer = f"/spec/security/{key}"
+        value = ctx.get(pointer)
+        if type(value) is int and not 0 <= value <= MAX_ID and -(2**63) <= value < 2**63:
+            yield Problem(
+                pointer,
+                f"spec.security.{key} ({value}) must be between 0 and {MAX_ID}, inclusive: "
+                "Kubernetes rejects any other user or group id",
+            )
+
+
+@RULES.rule(
+    "K016",
+    name="priority-without-preemptibility",
+    severity="info",
+    summary="spec.priorityClass is set without spec.preemptibility.",
+    bad="""
+    spec:
+      priorityClass: high
+    """,
+    good="""
+    spec:
+      priorityClass: high
+      preemptibility: non-preemptible
+    """,
+    kinds=("create", "update"),
+)
+def priority_without_preemptibility(ctx: Context) -> Iterator[Problem]:
+    """The Run:ai document says of `priorityClass`: "Each workload type has a default
+    priority. [...] Once you change the priority from the default value defined for that
+    workload type, the preemptibility field is not automatically updated. Make sure to
+    set the desired preemptibility value." and of `preemptibility`: "If not set, the
+    system derives the preemptibility from the priorityClassName field". A request that
+    sets the priority and leaves preemptibility out may run preemptible when a high
+    priority was meant to keep it running (or the other way round): say which.
+
+    Information only: the request is valid, and the derived value may be the one wanted.
+    Checked on create and update requests; an unknown priority class is K010's finding
+    alone, and a `null` value is unset.
+    """
+    priority = ctx.get("/spec/priorityClass")
+    if priority in PRIORITY_CLASSES and not present(ctx.get("/spec/preemptibility")):
+        yield Problem(
+            "/spec/priorityClass",
+            f"spec.priorityClass is {priority} but spec.preemptibility is not set: the "
+            'document says "the preemptibility field is not automatically updated. Make sure '
+            'to set the desired preemptibility value." (preemptible or non-preemptible)',
+        )
 
 
 @RULES.rule(

@@ -151,3 +151,51 @@ def readiness_handler_required(ctx: Context) -> Iterator[Problem]:
     yield from missing_problem(
         ctx.get(readiness), readiness, "handler/httpGet", " (the probe's action is mandatory)"
     )
+
+
+@RULES.rule(
+    "N009",
+    name="grpc-port-makes-grpc-default",
+    severity="info",
+    summary="servingPort.grpcPort without exposedProtocol: the exposed URL defaults to gRPC.",
+    bad="""
+    metadata:
+      name: llama3-8b-instruct
+      projectId: "1"
+    spec:
+      servingPort:
+        port: 8000
+        grpcPort: 50051
+    """,
+    good="""
+    metadata:
+      name: llama3-8b-instruct
+      projectId: "1"
+    spec:
+      servingPort:
+        port: 8000
+        grpcPort: 50051
+        exposedProtocol: http
+    """,
+    kinds=("create",),
+)
+def grpc_port_makes_grpc_default(ctx: Context) -> Iterator[Problem]:
+    """The Run:ai document says of `exposedProtocol`: "The protocol to use for the exposed
+    URL. If grpcPort is set, this defaults to grpc. Otherwise, it defaults to http." Adding
+    a `grpcPort` to a service that is reached over HTTP (an OpenAI-compatible NIM) quietly
+    switches its exposed URL to gRPC. The request is valid, so this is information: set
+    `exposedProtocol: http` to keep HTTP, or `exposedProtocol: grpc` to say it is meant.
+
+    Checked on create requests: an update is a PATCH, and the running service may already
+    have an `exposedProtocol`. A `null` value is unset ("Null means not set").
+    """
+    ports = ctx.get("/spec/servingPort")
+    if not isinstance(ports, dict) or as_int(ports.get("grpcPort")) is None:
+        return
+    if ports.get("exposedProtocol") is None:
+        yield Problem(
+            "/spec/servingPort/grpcPort",
+            "spec.servingPort.grpcPort is set and exposedProtocol is not, so the exposed URL "
+            'uses gRPC (the document: "If grpcPort is set, this defaults to grpc"); to keep '
+            "HTTP set exposedProtocol: http, or set exposedProtocol: grpc to say so",
+        )

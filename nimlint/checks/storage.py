@@ -60,8 +60,11 @@ def model_store_single_source(ctx: Context) -> Iterator[Problem]:
     must be defined") or several ("only one of [...] must be defined").
 
     Both sources in one document are reported in every kind of document (on `pvc`). A
-    `modelStore` with neither is reported on create requests only: an update is a PATCH
-    that keeps the source already set. A request without `modelStore` is not checked.
+    `modelStore` with neither (but another key, a misspelled one say) is reported on create
+    requests only: an update is a PATCH that keeps the source already set. A request
+    without `modelStore` is not checked, and neither is one whose fields are all unset
+    (`modelStore: {}` or `{nimCache: null, pvc: null}`, as SDKs send it): null means "not
+    set", and an object of nothing set is an absent one.
     """
     store = ctx.get("/spec/modelStore")
     if not isinstance(store, dict):
@@ -236,3 +239,114 @@ def nim_cache_name_invalid(ctx: Context) -> Iterator[Problem]:
             f"spec.modelStore.nimCache.name {show(name)} is not a NIMCache resource name: "
             + "; ".join(errors),
         )
+
+
+@RULES.rule(
+    "M008",
+    name="new-pvc-without-access-mode",
+    severity="error",
+    summary="A new model PVC whose access modes are all false.",
+    bad="""
+    metadata:
+      name: llama3-8b-instruct
+      projectId: "1"
+    spec:
+      modelStore:
+        pvc:
+          claimInfo:
+            size: 100Gi
+            accessModes:
+              readWriteOnce: false
+    """,
+    good="""
+    metadata:
+      name: llama3-8b-instruct
+      projectId: "1"
+    spec:
+      modelStore:
+        pvc:
+          claimInfo:
+            size: 100Gi
+            accessModes:
+              readWriteOnce: false
+              readWriteMany: true
+    """,
+    kinds=("create",),
+)
+def new_pvc_without_access_mode(ctx: Context) -> Iterator[Problem]:
+    """The Run:ai document describes `accessModes` as the "Default access mode(s) applied
+    to newly created PVCs unless explicitly overridden", with `readWriteOnce` ("Mount the
+    volume as read/write by a single node.") defaulting to `true`, and `readOnlyMany` and
+    `readWriteMany` to `false`. The default applies only to a mode left unset (absent or
+    `null`): `readWriteOnce: false` with the others false or unset leaves the claim with
+    no access mode, and Kubernetes rejects such a PersistentVolumeClaim
+    (`ValidatePersistentVolumeClaimSpec`: "at least 1 access mode is required").
+
+    Checked on create requests for a new PVC (`existingPvc` false or unset): an update may
+    change one mode and keep the others, and an existing PVC's modes are not in the
+    request.
+    """
+    pvc = ctx.get(PVC)
+    if not is_new_pvc(pvc):
+        return
+    found = access_modes(pvc)
+    if found is None or not isinstance(found[1], dict) or not found[1]:
+        return
+    modes = found[1]
+    if all(_mode(modes, key) is False for key in ACCESS_DEFAULTS):
+        yield Problem(
+            found[0],
+            f"{field_name(found[0])} turns every access mode off (readWriteOnce is true only "
+            "when unset): Kubernetes rejects a PVC without an access mode; set one to true",
+            "key",
+        )
+
+
+def _mode(modes: dict, key: str) -> Any:
+    value = modes.get(key)
+    return ACCESS_DEFAULTS[key] if value is None else value
+
+
+@RULES.rule(
+    "M009",
+    name="claim-name-invalid",
+    severity="warning",
+    summary="modelStore.pvc.claimName must be a Kubernetes object name (a DNS-1123 subdomain).",
+    bad="""
+    spec:
+      modelStore:
+        pvc:
+          existingPvc: true
+          claimName: Llama3_Models
+    """,
+    good="""
+    spec:
+      modelStore:
+        pvc:
+          existingPvc: true
+          claimName: llama3-models
+    """,
+)
+def claim_name_invalid(ctx: Context) -> Iterator[Problem]:
+    """The Run:ai document says of `claimName`: "Name for the PVC. Allow referencing it
+    across workloads." with `maxLength: 63` and `pattern: ".*"`. A PersistentVolumeClaim's
+    name is a DNS-1123 subdomain (`ValidatePersistentVolumeClaim` ->
+    `ValidatePersistentVolumeName` -> `NameIsDNSSubdomain`): lowercase letters, digits,
+    `-` and `.`, starting and ending with a letter or digit. No PVC can have another name:
+    a new one is refused, an existing one can never be found. A warning, as for
+    `nimCache.name` (M007): the request itself is accepted. An empty or over-long name is
+    the schema's finding (S005).
+    """
+    pointer = f"{PVC}/claimName"
+    name = ctx.get(pointer)
+    if not isinstance(name, str) or not name or len(name) > CLAIM_NAME_MAX_LENGTH:
+        return
+    errors = dns1123_subdomain_errors(name)
+    if errors:
+        yield Problem(
+            pointer,
+            f"spec.modelStore.pvc.claimName {show(name)} is not a PVC name: " + "; ".join(errors),
+        )
+
+
+CLAIM_NAME_MAX_LENGTH = 63  # the document's maxLength: longer names are S005's finding

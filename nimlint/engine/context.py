@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any
@@ -75,13 +76,97 @@ def _expand_below(matches: list[tuple[str, Any]], tokens: Sequence[str]) -> list
 _STEPPED_DEPTH = 16
 
 
+def without_unset(data: Any) -> Any:
+    """``data`` as rules should read it: below its top-level values, a ``null`` field is not
+    set, and neither is an object whose fields are all unset ("Null means not set": every
+    field of the Run:ai document is nullable, and SDKs send unset fields as ``null``).
+
+    List entries stay (``[{name: null}]`` is an entry without a name), and so do the
+    top-level objects (``spec: {}``): create rules report what they lack. Unchanged parts
+    are shared, not copied; a document without nulls or empty objects is returned as is.
+    """
+    if not isinstance(data, dict):
+        return data
+    changed = {}
+    for key, value in data.items():
+        if isinstance(value, (dict, list)) and _holds_unset(value):
+            kept = _kept(_pruned(value), value)
+            if kept is not value:
+                changed[key] = kept
+    return {**data, **changed} if changed else data
+
+
+_UNSET = object()
+
+
+def _holds_unset(root: dict | list) -> bool:
+    """Does an object below ``root`` have a null field or an empty object? (A quick scan:
+    most documents have neither, and are then not rebuilt.)"""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for child in node.values() if type(node) is dict else node:
+            if type(child) is dict:
+                if not child and type(node) is dict:
+                    return True
+                stack.append(child)
+            elif type(child) is list:
+                stack.append(child)
+            elif child is None and type(node) is dict:
+                return True
+    return False
+
+
+def _pruned(root: dict | list) -> Any:
+    """``root`` without unset fields (the same object when it has none); _UNSET when it is
+    an object with nothing set. Walked with a stack (documents can be deep), each shared
+    (aliased) node once."""
+    done: dict[int, Any] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in done:
+            continue
+        children = node.values() if isinstance(node, dict) else node
+        if not children_done:
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if isinstance(c, (dict, list)))
+            continue
+        done[id(node)] = _rebuilt(node, done)
+    return done[id(root)]
+
+
+def _rebuilt(node: dict | list, done: dict[int, Any]) -> Any:
+    """``node`` from its children's results in ``done``."""
+
+    def new(child: Any) -> Any:
+        return done[id(child)] if isinstance(child, (dict, list)) else child
+
+    if isinstance(node, list):
+        items = [_kept(new(item), item) for item in node]
+        return node if all(map(operator.is_, items, node)) else items
+    kept = {key: value for key, child in node.items() if (value := new(child)) is not None}
+    kept = {key: value for key, value in kept.items() if value is not _UNSET}
+    if not kept:
+        return _UNSET
+    same = len(kept) == len(node) and all(kept[k] is v for k, v in node.items())
+    return node if same else kept
+
+
+def _kept(new: Any, old: Any) -> Any:
+    """What stays of ``old`` where it cannot be dropped: an object of unset fields is empty."""
+    if new is _UNSET:
+        return old if old == {} else {}
+    return new
+
+
 class Context:
     """The document a rule checks. Lookups and glob expansions are shared by its rules."""
 
     __slots__ = ("_applied", "_expansions", "_values", "data", "kind")
 
     def __init__(self, data: Any, kind: str):
-        self.data = data
+        self.data = without_unset(data)
         self.kind = kind
         self._expansions: dict[str, list[tuple[str, Any]]] = {}
         self._values: dict[str, Any] = {}

@@ -18,9 +18,11 @@ class Document:
     ``problems`` are what the loader noticed inside the document (duplicate keys,
     unsupported tags...), as (rule id, Problem). ``yaml11`` maps the pointer of every
     plain scalar that a YAML 1.1 parser would read differently to (text, 1.1 reading).
+    ``written`` maps the pointer of every number written otherwise than Python shows it
+    (``0755``, ``1e9``, ``1.50``) to its text, so that messages can quote it as written.
     """
 
-    __slots__ = ("data", "index", "positions", "problems", "yaml11")
+    __slots__ = ("data", "index", "positions", "problems", "written", "yaml11")
 
     def __init__(self, data: Any, index: int, positions: Positions):
         self.data = data
@@ -28,6 +30,7 @@ class Document:
         self.positions = positions
         self.problems: list[tuple[str, Problem]] = []
         self.yaml11: dict[str, tuple[str, str]] = {}
+        self.written: dict[str, str] = {}
 
     def span(self, pointer: str, at: str = "value") -> Span:
         """Span of ``pointer``'s value (or key); the nearest known ancestor if unknown."""

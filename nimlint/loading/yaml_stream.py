@@ -157,6 +157,8 @@ class _Builder:
             reading = yaml11_reading(text)
             if reading is not None:
                 self.doc.yaml11[pointer] = (text, reading)
+        if _rewritten(value, text):
+            self.doc.written[pointer] = text
         return value
 
     def not_json_number(self, pointer: str, text: str, exc: NotJSONNumber) -> None:
@@ -485,13 +487,16 @@ _SLOW = object()
 
 
 def _fast_plain(text: str, json_mode: bool) -> Any:
-    """A plain value's reading, or _SLOW when it needs a finding (P011, YAML 1.1 reading)."""
+    """A plain value's reading, or _SLOW when it needs a finding (P011, YAML 1.1 reading) or
+    a note (a number not written as JSON writes it: Document.written)."""
     try:
         if json_mode:
-            return resolve_json_plain(text)
+            value = resolve_json_plain(text)
+            return _SLOW if _rewritten(value, text) else value
         if text in _RESERVED or text[0] in _NUMBER_STARTS:
             value = resolve_plain(text)
-            return _SLOW if yaml11_reading(text) is not None else value
+            slow = _rewritten(value, text) or yaml11_reading(text) is not None
+            return _SLOW if slow else value
     except ValueError:  # NotJSONNumber, or text JSON cannot read
         return _SLOW
     if text[0] in _YAML11_STARTS and yaml11_reading(text) is not None:
@@ -526,3 +531,10 @@ def _syntax_message(exc: yaml.MarkedYAMLError) -> str:
     if start is not None and end is not None and start.line != end.line:
         text += f" (the construct starts at line {start.line + 1}, column {start.column + 1})"
     return text
+
+
+def _rewritten(value: Any, text: str) -> bool:
+    """Is ``value`` a boolean or number that JSON (and nimlint's messages) write otherwise?"""
+    if isinstance(value, bool):
+        return text != ("true" if value else "false")
+    return isinstance(value, (int, float)) and text != repr(value)

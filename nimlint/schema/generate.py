@@ -5,7 +5,8 @@ OpenAPI 3.0 schemas are not JSON Schema: ``nullable`` becomes a ``"null"`` type 
 ``exclusiveMinimum``/``exclusiveMaximum`` become numbers, ``example`` becomes ``examples``,
 ``$ref`` siblings (ignored by OpenAPI 3.0) are dropped, and ``pattern: ".*"`` (which
 matches every string) is removed so that it costs nothing. Descriptions and defaults are
-kept for editors (yaml-language-server hover and completion).
+kept for editors (yaml-language-server hover and completion), and ``deprecated`` (a JSON
+Schema annotation too) for S011.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ KIND_TITLES = {
 }
 INT_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 _REF_PREFIX = "#/components/schemas/"
-_DROPPED = {"nullable", "discriminator", "xml", "externalDocs", "example", "deprecated"}
+_DROPPED = {"nullable", "discriminator", "xml", "externalDocs", "example"}
 
 
 class SchemaGenerationError(ValueError):

@@ -41,6 +41,7 @@ def best_fit(data: Any, shape_of: Callable[[str], Shape] | None = None) -> tuple
     """``detect_kind``'s kind and its misfits (0: no unknown key anywhere, nothing missing)."""
     if not isinstance(data, dict):
         return "create", 0
+    data, near_misses = as_meant(data)
     if shape_of is None:
         from nimlint.schema.schemaset import shipped
 
@@ -52,7 +53,34 @@ def best_fit(data: Any, shape_of: Callable[[str], Shape] | None = None) -> tuple
         count = misfits(data, shape_of(kind), limit=fewest)
         if count < fewest:
             best, fewest = kind, count
-    return best, fewest
+    return best, fewest + near_misses  # a near miss is still an unknown key
+
+
+def as_meant(data: dict) -> tuple[dict, int]:
+    """``data`` with each top-level key that is a near miss of a NIM body key (``metdata``,
+    ``Spec``) read as that key, and how many were; ``data`` itself when none is."""
+    meant = {}
+    for key in data:
+        if key not in NIM_KEYS and isinstance(key, str):
+            target = near_miss(key)
+            if target is not None and target not in data and target not in meant.values():
+                meant[key] = target
+    if not meant:
+        return data, 0
+    return {meant.get(key, key): value for key, value in data.items()}, len(meant)
+
+
+def near_miss(key: str) -> str | None:
+    """The NIM body key (of any kind) ``key`` is a misspelling of, if exactly one."""
+    import difflib  # only for keys that are not NIM body keys
+
+    folded = key.lower()
+    matches = [k for k in NIM_KEYS if k.lower() == folded] or difflib.get_close_matches(
+        folded, [k.lower() for k in NIM_KEYS], n=2, cutoff=0.8
+    )
+    if len(matches) != 1:
+        return None
+    return next(k for k in NIM_KEYS if k.lower() == matches[0].lower())
 
 
 @cache

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from nimlint.files import read_text
 from nimlint.resources import schema_path
+from nimlint.schema.formats import CHECKS
 from nimlint.schema.generate import KIND_LOCATIONS, SchemaGenerationError, generate, schema_filename
 from nimlint.schema.shape import Shape, build_shape
 
@@ -33,8 +34,14 @@ class SchemaSet:
             # into error texts nimlint never shows; messages are built from kind and instance.
             # offline: jsonschema-rs would fetch an http(s) $ref; the --openapi check refuses
             # those first, and this keeps it so for any schema that reaches here.
+            # Formats are checked (formats.py: which, and how); unknown ones check nothing.
             self._validators[kind] = jsonschema_rs.Draft202012Validator(
-                self.schemas[kind], validate_formats=False, mask="<value>", offline=True
+                self.schemas[kind],
+                validate_formats=True,
+                formats=CHECKS,
+                ignore_unknown_formats=True,
+                mask="<value>",
+                offline=True,
             )
         return self._validators[kind]
 

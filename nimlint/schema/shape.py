@@ -8,9 +8,10 @@ from __future__ import annotations
 
 
 class Shape:
-    """Known properties (None: any key is fine), required keys, item shape, types and docs."""
+    """Known properties (None: any key is fine), required keys, item shape, types, docs and
+    whether the document marks the value deprecated."""
 
-    __slots__ = ("description", "items", "properties", "required", "types")
+    __slots__ = ("deprecated", "description", "items", "properties", "required", "types")
 
     def __init__(self, description: str = ""):
         self.properties: dict[str, Shape] | None = None
@@ -18,6 +19,7 @@ class Shape:
         self.items: Shape | None = None
         self.types: set[str] = set()
         self.description = description
+        self.deprecated = False
 
     def child(self, token: str) -> Shape | None:
         """Shape of the value under key (or list index) ``token``."""
@@ -47,6 +49,7 @@ class _Builder:
                 self.memo[name] = self.shape(self.defs[name])
             return self.memo[name]
         result = Shape(description=node.get("description", ""))
+        result.deprecated = node.get("deprecated") is True
         kind = node.get("type")
         if kind is not None:
             result.types.update([kind] if isinstance(kind, str) else kind)
@@ -68,3 +71,4 @@ def _merge(into: Shape, other: Shape) -> None:
     into.items = into.items or other.items
     into.types |= other.types
     into.description = into.description or other.description
+    into.deprecated = into.deprecated or other.deprecated

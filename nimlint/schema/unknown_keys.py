@@ -7,7 +7,8 @@ from typing import Any
 
 from nimlint.findings import Problem, Repair
 from nimlint.loading.model import Document, escape_token, unescape_token
-from nimlint.messages import clip, field_name, show
+from nimlint.messages import clip, field_name, json_type, show
+from nimlint.schema.kinds import near_miss
 from nimlint.schema.shape import Shape
 
 
@@ -49,6 +50,8 @@ def _unknown(key: str, parent: str, known: dict, root: Shape) -> str:
         import difflib  # only when there is something to suggest
 
         match = next(iter(difflib.get_close_matches(key, list(known), n=1, cutoff=0.7)), None)
+        if match is None and not parent:  # the root: the keys of every kind of body
+            match = near_miss(key)
     hint = f"; did you mean {show(match)}?" if match else ""
     return f"unknown key {show(key)} in {where}{hint}"
 
@@ -96,6 +99,8 @@ def yaml11_problems(document: Document, shape: Shape) -> Iterator[tuple[str, Pro
         node = _shape_at(shape, pointer)
         if node is None or "string" not in node.types:
             continue
+        if _said_by_s001(document.data, pointer, node):
+            continue
         rule = "P008" if reading.startswith("boolean") else "P009"
         ours = _ours(document.data, pointer)
         yield (
@@ -110,6 +115,16 @@ def yaml11_problems(document: Document, shape: Shape) -> Iterator[tuple[str, Pro
         )
 
 
+def _said_by_s001(data: Any, pointer: str, node: Shape) -> bool:
+    """Is the value read (YAML 1.2) as a number or boolean of a type the field does not take?
+    Then S001 reports it, with the same quote-it advice: one problem, one finding."""
+    value = _value(data, pointer)
+    if value is None or isinstance(value, str):
+        return False
+    kind = json_type(value)
+    return kind not in node.types and not (kind == "integer" and "number" in node.types)
+
+
 def _shape_at(shape: Shape, pointer: str) -> Shape | None:
     node: Shape | None = shape
     for token in pointer.split("/")[1:]:
@@ -119,11 +134,19 @@ def _shape_at(shape: Shape, pointer: str) -> Shape | None:
     return node
 
 
-def _ours(data: Any, pointer: str) -> str:
+def _value(data: Any, pointer: str) -> Any:
+    """The value at ``pointer``, None if there is none."""
     try:
         for token in pointer.split("/")[1:]:
             token = unescape_token(token)
             data = data[int(token)] if isinstance(data, list) else data[token]
     except (LookupError, TypeError, ValueError):
+        return None
+    return data
+
+
+def _ours(data: Any, pointer: str) -> str:
+    value = _value(data, pointer)
+    if value is None:
         return "a different value"
-    return f"the string {clip(repr(data))}" if isinstance(data, str) else f"the number {data!r}"
+    return f"the string {clip(repr(value))}" if isinstance(value, str) else f"the number {value!r}"

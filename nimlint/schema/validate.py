@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from nimlint.findings import Problem, Repair
-from nimlint.loading.model import escape_token
+from nimlint.loading.model import Document, escape_token, unescape_token
 from nimlint.messages import field_name, json_type, pattern_words, show, type_words
+from nimlint.schema.formats import WORDS as FORMAT_WORDS
 from nimlint.schema.schemaset import SchemaSet
 
 # JSON Schema keyword -> rule id (one rule per kind of failure).
@@ -28,6 +29,7 @@ KEYWORD_RULES = {
     "minItems": "S007",
     "maxItems": "S007",
     "uniqueItems": "S007",
+    "format": "S010",
 }
 OTHER_RULE = "S009"
 
@@ -35,7 +37,7 @@ OTHER_RULE = "S009"
 # When one value breaks several keywords, only the most specific is reported (one problem,
 # one finding): an empty storageClass is "must not be empty" (S005), not also a pattern
 # mismatch (S003). Rules earlier here win; missing properties (S006) are never merged.
-SPECIFICITY = ("S001", "S002", "S005", "S003", "S004", "S007", OTHER_RULE)
+SPECIFICITY = ("S001", "S002", "S005", "S003", "S004", "S007", "S010", OTHER_RULE)
 
 
 def schema_problems(schemas: SchemaSet, kind: str, data: Any) -> Iterator[tuple[str, Problem]]:
@@ -106,6 +108,11 @@ def _message(keyword: str, limit: Any, value: Any, pointer: str) -> str:
     if keyword in ("minLength", "maxLength"):
         bound = "at least" if keyword == "minLength" else "at most"
         return f"{name} must be {bound} {limit} characters long; got {len(value)}"
+    if keyword == "format":
+        words = FORMAT_WORDS.get(limit)
+        if words is None:
+            return f"{name} {show(value)} is not in the format {show(limit)}"
+        return f"{name} {show(value)} is not {words}"
     if keyword in ("minItems", "maxItems"):
         bound = "at least" if keyword == "minItems" else "at most"
         return f"{name} must have {bound} {limit} items; got {len(value)}"
@@ -124,11 +131,42 @@ _YAML11_BOOLEANS = {
 def _type_hint(types: list, value: Any) -> str:
     """How to write the value the field wants, when the mistake is a common one."""
     if "string" in types and isinstance(value, (bool, int, float)):
-        return f"; quote it: {json.dumps(show(value))}"
+        return _quote_it(show(value))
     if "boolean" in types and isinstance(value, str) and value in _YAML11_BOOLEANS:
         meant = "true" if _YAML11_BOOLEANS[value] else "false"
         return f" ({value} is a string in YAML 1.2, not a boolean); write {meant}"
     return ""
+
+
+def _quote_it(text: str) -> str:
+    return f"; quote it: {json.dumps(text, ensure_ascii=False)}"
+
+
+def as_written(
+    document: Document, found: Iterable[tuple[str, Problem]]
+) -> Iterator[tuple[str, Problem]]:
+    """``found``, with S001's "quote it" quoting a number as the document writes it (``0755``,
+    not ``755``), as its fix does."""
+    for rule, problem in found:
+        text = document.written.get(problem.pointer) if rule == "S001" else None
+        if text is not None:
+            shown = _quote_it(show(_value_at(document.data, problem.pointer)))
+            if problem.message.endswith(shown):
+                message = problem.message[: -len(shown)] + _quote_it(text)
+                problem = problem._replace(message=message)
+        yield rule, problem
+
+
+def _value_at(data: Any, pointer: str) -> Any:
+    """The value at ``pointer`` in ``data``; None if there is none (a view's value may be
+    another document's)."""
+    try:
+        for token in pointer.split("/")[1:]:
+            token = unescape_token(token)
+            data = data[int(token)] if isinstance(data, list) else data[token]
+    except (LookupError, TypeError, ValueError):
+        return None
+    return data
 
 
 def _suggest(value: Any, options: list) -> str:
