@@ -11,6 +11,7 @@ lints again, and repeats until nothing applies, like ruff.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import copy
 import itertools
@@ -141,25 +142,41 @@ def _touches(edit: Edit, span: tuple[int, int]) -> bool:
     return edit.start < span[1] and span[0] < edit.end
 
 
-def _overlap(a: Edit, b: Edit) -> bool:
-    return (a.start < b.end and b.start < a.end) or (a.start == b.start and a.end == b.end)
+class _Taken:
+    """Text ranges already edited, sorted: does a new edit overlap one? (log n per question)"""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, edit: Edit) -> bool:
+        at = bisect.bisect_right(self.starts, edit.start)
+        if at and (self.ends[at - 1] > edit.start or self.starts[at - 1] == edit.start):
+            return True  # the range before it reaches into it, or both start (insert) there
+        return at < len(self.starts) and self.starts[at] < max(edit.end, edit.start + 1)
+
+    def add(self, edit: Edit) -> None:
+        at = bisect.bisect_right(self.starts, edit.start)
+        self.starts.insert(at, edit.start)
+        self.ends.insert(at, edit.end)
 
 
 def non_overlapping(candidates: list[Candidate]) -> tuple[list[Candidate], list[Candidate]]:
     """Candidates whose edits overlap no earlier one's (in text order), and the rest. Two
     rules' identical fixes are one."""
-    taken: list[Edit] = []
+    taken = _Taken()
     chosen, rest = [], []
     seen: set[tuple[Edit, ...]] = set()
     for candidate in sorted(candidates, key=lambda c: (c.start, c.fix.message)):
         edits = candidate.fix.edits
         if edits in seen:
             continue
-        if any(_overlap(edit, other) for edit in edits for other in taken):
+        if any(taken.overlaps(edit) for edit in edits):
             rest.append(candidate)
             continue
         seen.add(edits)
-        taken.extend(edits)
+        for edit in edits:
+            taken.add(edit)
         chosen.append(candidate)
     return chosen, rest
 

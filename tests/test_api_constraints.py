@@ -524,7 +524,7 @@ def test_a_misspelled_metadata_is_a_create_missing_metadata():
         ("S008", "warning", "/metdata"),
     ]
     [unknown] = [f for f in found if f.rule == "S008"]
-    assert unknown.message.endswith("did you mean \"metadata\"?")
+    assert unknown.message.endswith('did you mean "metadata"?')
 
 
 @pytest.mark.parametrize(
@@ -535,7 +535,7 @@ def test_root_keys_get_a_did_you_mean_across_every_kind(typo, meant):
     text = text.replace('x: {name: llama, projectId: "1"}', f"{typo}: {{}}")
     [unknown] = [f for f in findings(text) if f.rule == "S008"]
     assert unknown.pointer == f"/{typo}"
-    assert unknown.message.endswith(f"did you mean \"{meant}\"?")
+    assert unknown.message.endswith(f'did you mean "{meant}"?')
 
 
 def test_the_kind_of_a_near_miss():

@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from nimlint.engine.fix_edits import Change
 from nimlint.engine.render import ruamel_text, scalar_text
+from nimlint.findings import Edit, Fix, Span
+from nimlint.fixer import Candidate, non_overlapping
 from nimlint.lint import Linter, Options, lint_files, lint_text
 from tests.profiles import examples
 
@@ -137,3 +141,40 @@ def needs_quotes(value: str) -> bool:
     from nimlint.loading.scalars import yaml11_reading
 
     return yaml11_reading(value) is not None
+
+
+def _naive_overlap(a: Edit, b: Edit) -> bool:
+    return (a.start < b.end and b.start < a.end) or a.start == b.start
+
+
+edit_ranges = st.tuples(st.integers(0, 30), st.integers(0, 4)).map(
+    lambda r: Edit(r[0], r[0] + r[1], "", Span(1, 1, 1, 1))
+)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(
+    st.lists(
+        st.lists(edit_ranges, min_size=1, max_size=2).filter(
+            lambda g: not any(_naive_overlap(a, b) for a, b in itertools.combinations(g, 2))
+        ),
+        max_size=12,
+    )
+)
+def test_one_pass_takes_the_fixes_a_pairwise_check_would(groups) -> None:
+    """The sorted-ranges check of a pass agrees with comparing every pair of edits (a fix's own
+    edits never overlap each other)."""
+    fixes = [Fix("safe", str(i), tuple(g)) for i, g in enumerate(groups)]
+    chosen, _ = non_overlapping([Candidate(f, 0, Change("remove", "")) for f in fixes])
+    taken: list[Edit] = []
+    expected = []
+    seen = set()
+    for fix in sorted(fixes, key=lambda f: (min(e.start for e in f.edits), f.message)):
+        if fix.edits in seen:
+            continue
+        if any(_naive_overlap(e, t) for e in fix.edits for t in taken):
+            continue
+        seen.add(fix.edits)
+        taken.extend(fix.edits)
+        expected.append(fix)
+    assert [c.fix for c in chosen] == expected
