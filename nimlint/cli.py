@@ -334,6 +334,8 @@ def _show_diff(result) -> None:
 
 def _write_fixes(result, stdin: bytes) -> None:
     """--fix: write each fixed file (standard input: the document goes to stdout)."""
+    from nimlint.discovery import tree_of
+    from nimlint.files import write_atomic
     from nimlint.lint import STDIN
 
     fixed_stdin = None
@@ -341,9 +343,12 @@ def _write_fixes(result, stdin: bytes) -> None:
         if fixed.path == STDIN:
             fixed_stdin = fixed.encoded()
             continue
-        try:
-            Path(fixed.path).write_bytes(fixed.encoded())
+        try:  # all at once, inside the file's repository, and only over what was read
+            tree = tree_of(os.path.dirname(os.path.abspath(fixed.path)))
+            read = (fixed.bom + fixed.original).encode("utf-8")
+            write_atomic(fixed.path, fixed.encoded(), tree=tree, expected=read)
         except OSError as exc:
+            fixed.fixed = 0
             result.errors.append(f"cannot write {fixed.path}: {exc.strerror or exc}")
             click.echo(f"nimlint: error: {printable(result.errors[-1])}", err=True)
     if STDIN in result.files or (fixed_stdin is not None):
@@ -356,6 +361,7 @@ def _write_fixes(result, stdin: bytes) -> None:
 
 def _write_reports(result, formats, outputs, *, color, quiet, statistics, to_stderr) -> None:
     """Write the --output-file reports first, so a write error never follows a clean summary."""
+    from nimlint.files import write_report
     from nimlint.report import Report, render
 
     report = Report(
@@ -384,7 +390,7 @@ def _write_reports(result, formats, outputs, *, color, quiet, statistics, to_std
             click.echo(text, nl=False, color=use_color, err=to_stderr)
             continue
         try:
-            Path(target).write_text(text, encoding="utf-8")
+            write_report(target, text.encode("utf-8"))
         except OSError as exc:
             _usage(f"cannot write {target}: {exc.strerror or exc}")
 

@@ -269,6 +269,12 @@ def _git_dirs(top: str) -> tuple[str, str]:
     return git_dir, os.path.normpath(os.path.join(git_dir, common)) if common else git_dir
 
 
+def tree_of(folder: str) -> str:
+    """The repository ``folder`` belongs to: the git work tree holding it, else the folder."""
+    folder = os.path.abspath(folder)
+    return _work_tree(folder) or folder
+
+
 def _work_tree(folder: str) -> str | None:
     """The top folder of the git work tree holding ``folder``, if any."""
     for each in (folder, *map(str, Path(folder).parents)):

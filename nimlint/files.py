@@ -1,4 +1,7 @@
-"""Reading a file that a checkout may control: regular files only, never blocking, bounded.
+"""Reading and writing files that a checkout may control.
+
+Reading: regular files only, never blocking, bounded. Writing: all at once (a new file renamed
+over the old), never through a symlink the checkout planted.
 
 A configuration, a ``.gitignore`` or a rule file can be a symlink to a FIFO, a terminal or
 ``/dev/zero``: opened plainly, the first blocks until someone writes to it and the last never
@@ -8,11 +11,14 @@ read up to a limit.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import secrets
 import stat
 
-_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC
 
 
 class NotRegularFile(OSError):
@@ -61,3 +67,96 @@ def read_text(path: str | os.PathLike, limit: int, what: str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise OSError(errno.EILSEQ, str(exc), os.fspath(path)) from None
+
+
+class ChangedOnDisk(OSError):
+    """The file is no longer what nimlint read: someone saved it meanwhile."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        super().__init__(
+            errno.EBUSY, "it changed since nimlint read it; not overwritten", os.fspath(path)
+        )
+
+
+class LinkLeavesTree(OSError):
+    """A symlink whose target lies outside the tree a write may touch."""
+
+    def __init__(self, path: str | os.PathLike, target: str, tree: str) -> None:
+        super().__init__(
+            errno.EPERM,
+            f"it is a symlink to {target}, outside {tree}; not written through",
+            os.fspath(path),
+        )
+
+
+def write_atomic(
+    path: str | os.PathLike,
+    data: bytes,
+    *,
+    tree: str | None = None,
+    expected: bytes | None = None,
+) -> None:
+    """Write ``data`` to ``path`` all at once: a new file in the same folder, renamed over it.
+
+    A reader sees the old file or the new one, never half of it; a failed write leaves the old
+    one as it was. An existing file keeps its mode. Without ``tree``, a symlink at ``path`` is
+    replaced by the file (never written through); with ``tree``, the link's target is written
+    if it lies inside that folder, else LinkLeavesTree. With ``expected``, the file must still
+    hold those bytes (else ChangedOnDisk).
+    """
+    target = os.fspath(path)
+    if tree is not None and os.path.islink(target):
+        real, top = os.path.realpath(target), os.path.realpath(tree)
+        if not (real == top or real.startswith(top.rstrip(os.sep) + os.sep)):
+            raise LinkLeavesTree(target, real, top)
+        target = real
+    try:
+        info = os.lstat(target)
+    except FileNotFoundError:
+        info = None
+    mode = stat.S_IMODE(info.st_mode) if info and stat.S_ISREG(info.st_mode) else None
+    if expected is not None and (mode is None or read_regular(target, len(expected)) != expected):
+        raise ChangedOnDisk(target)
+    folder, name = os.path.split(target)
+    temporary, descriptor = _create_beside(folder or ".", name, 0o666 if mode is None else 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            if mode is not None:
+                os.chmod(temporary, mode)
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def write_report(path: str | os.PathLike, data: bytes) -> None:
+    """Write a report to ``path``: a terminal, a pipe or ``/dev/null`` (``/dev/stdout`` and
+    ``<(...)`` are links to them) is written to as a stream, without waiting for a reader;
+    anything else is replaced at once (write_atomic), a symlink included, never followed."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        info = None
+    if info is None or not (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+        write_atomic(path, data)
+        return
+    descriptor = os.open(path, os.O_WRONLY | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC)
+    with os.fdopen(descriptor, "wb") as out:
+        os.set_blocking(descriptor, True)  # a reader is there: now wait for it as usual
+        out.write(data)
+
+
+def _create_beside(folder: str, name: str, mode: int) -> tuple[str, int]:
+    """A new, empty, exclusive file in ``folder`` (``mode`` less the umask): path and fd."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | _CLOEXEC
+    for _ in range(100):
+        temporary = os.path.join(folder, f".{name[:100]}.{secrets.token_hex(4)}.nimlint-tmp")
+        try:
+            return temporary, os.open(temporary, flags, mode)
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", folder)
