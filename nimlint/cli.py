@@ -334,8 +334,7 @@ def _show_diff(result) -> None:
 
 def _write_fixes(result, stdin: bytes) -> None:
     """--fix: write each fixed file (standard input: the document goes to stdout)."""
-    from nimlint.discovery import tree_of
-    from nimlint.files import write_atomic
+    from nimlint.files import repository_of, write_atomic
     from nimlint.lint import STDIN
 
     fixed_stdin = None
@@ -344,7 +343,7 @@ def _write_fixes(result, stdin: bytes) -> None:
             fixed_stdin = fixed.encoded()
             continue
         try:  # all at once, inside the file's repository, and only over what was read
-            tree = tree_of(os.path.dirname(os.path.abspath(fixed.path)))
+            tree = repository_of(os.path.dirname(os.path.abspath(fixed.path)))
             read = (fixed.bom + fixed.original).encode("utf-8")
             write_atomic(fixed.path, fixed.encoded(), tree=tree, expected=read)
         except OSError as exc:

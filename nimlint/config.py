@@ -8,6 +8,7 @@ or given with ``--config``. Paths in it are relative to the file's folder.
 from __future__ import annotations
 
 import fnmatch
+import os
 import sys
 from collections.abc import Mapping
 from functools import cache
@@ -15,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from nimlint.files import read_text
+from nimlint.files import read_text, repository_of, within
 from nimlint.findings import Severity
 from nimlint.messages import clip
 from nimlint.schema.kinds import KINDS
@@ -230,19 +231,35 @@ def _value_parsers(root: Path, path: Path) -> dict[str, Any]:
 def _per_file_ignores(globs: Any, path: Path) -> tuple[tuple[str, tuple[str, ...]], ...]:
     if not isinstance(globs, dict):
         raise ConfigError(f"{path}: key 'per-file-ignores' must map globs to rule ids")
-    return tuple((str(g), _ids(ids, path, f"per-file-ignores.{g}")) for g, ids in globs.items())
+    return tuple(
+        (str(g), _ids(ids, path, f"per-file-ignores.{clip(str(g))}")) for g, ids in globs.items()
+    )
+
+
+def _inside(root: Path, value: str, where: str) -> Path:
+    """``root / value``, if it lies in root's repository: a checkout's configuration names
+    its own files, never ``../home/.git-credentials`` (symlinks are checked when read)."""
+    path = root / value
+    repository = os.path.realpath(repository_of(root))
+    if not within(os.path.normpath(path), repository):
+        raise ConfigError(
+            f"{where}: {clip(value)} is outside the repository {repository} "
+            "(a configuration may name only files of its own repository)"
+        )
+    return path
 
 
 def _path(value: Any, root: Path, where: str) -> Path:
     if not isinstance(value, str):
         raise ConfigError(f"{where} must be a path")
-    return root / value
+    return _inside(root, value, where)
 
 
 def _bases(bases: Any, root: Path, path: Path) -> tuple[tuple[str, Path], ...]:
     if not isinstance(bases, dict) or not all(isinstance(b, str) for b in bases.values()):
         raise ConfigError(f"{path}: key 'bases' must map globs to base files")
-    return tuple((str(glob), root / base) for glob, base in bases.items())
+    where = f"{path}: key 'bases'"
+    return tuple((str(glob), _inside(root, base, where)) for glob, base in bases.items())
 
 
 def _flag(value: Any, where: str) -> bool:
@@ -256,7 +273,7 @@ def _paths(value: Any, root: Path, where: str) -> tuple[Path, ...]:
     paths = [value] if isinstance(value, str) else value
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
         raise ConfigError(f"{where} must be a path or a list of paths")
-    return tuple(root / p for p in paths)
+    return tuple(_inside(root, p, where) for p in paths)
 
 
 def _patterns(value: Any, path: Path, key: str) -> tuple[str, ...]:
@@ -271,7 +288,8 @@ def _kinds(value: Any, path: Path) -> tuple[tuple[str, str], ...]:
     for glob, kind in value.items():
         if kind not in KINDS:
             raise ConfigError(
-                f"{path}: key 'kinds.{glob}': {kind!r} is not create, update or response"
+                f"{path}: key 'kinds.{clip(str(glob))}': {clip(repr(kind))} is not create, "
+                "update or response"
             )
     return tuple((str(glob), kind) for glob, kind in value.items())
 
@@ -287,7 +305,7 @@ def _severity(value: Any, where: str) -> Severity:
     try:
         return Severity.parse(str(value))
     except ValueError as exc:
-        raise ConfigError(f"{where}: {exc}") from None
+        raise ConfigError(f"{where}: {clip(str(exc))}") from None
 
 
 def parse_severities(value: Any, where: str) -> dict[str, Severity]:

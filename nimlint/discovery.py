@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from nimlint.files import read_regular
+from nimlint.files import read_regular, work_tree
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
@@ -162,7 +162,7 @@ class _GitIgnores:
     submodules included) and every .gitignore."""
 
     def __init__(self, start: str):
-        self.top = _work_tree(os.path.abspath(start))
+        self.top = work_tree(os.path.abspath(start))
         self.by_folder: dict[str, object | None] = {}
 
     def ignored(self, path: str, is_dir: bool) -> bool:
@@ -267,20 +267,6 @@ def _git_dirs(top: str) -> tuple[str, str]:
         git_dir = os.path.normpath(os.path.join(top, first[len("gitdir:") :].strip()))
     common = next(iter(_lines(os.path.join(git_dir, "commondir"))), "").strip()
     return git_dir, os.path.normpath(os.path.join(git_dir, common)) if common else git_dir
-
-
-def tree_of(folder: str) -> str:
-    """The repository ``folder`` belongs to: the git work tree holding it, else the folder."""
-    folder = os.path.abspath(folder)
-    return _work_tree(folder) or folder
-
-
-def _work_tree(folder: str) -> str | None:
-    """The top folder of the git work tree holding ``folder``, if any."""
-    for each in (folder, *map(str, Path(folder).parents)):
-        if os.path.exists(os.path.join(each, ".git")):
-            return each
-    return None
 
 
 def _relative(path: str, base: str) -> str | None:

@@ -16,6 +16,7 @@ import errno
 import os
 import secrets
 import stat
+from pathlib import Path
 
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC
@@ -28,12 +29,16 @@ class NotRegularFile(OSError):
         super().__init__(errno.EINVAL, "not a regular file", os.fspath(path))
 
 
-def read_regular(path: str | os.PathLike, limit: int) -> bytes:
+def read_regular(path: str | os.PathLike, limit: int, *, confined: bool = False) -> bytes:
     """At most ``limit`` + 1 bytes of regular file ``path``: more than ``limit`` means the
     file is too big, which the caller reports in its own words.
 
-    Raises OSError when the file cannot be read, NotRegularFile when it is not a file.
+    Raises OSError when the file cannot be read, NotRegularFile when it is not a file; with
+    ``confined``, LinkLeavesTree when a symlink takes ``path`` out of its repository (a
+    checkout's ``rules.yaml`` linked to ``~/.ssh/id_ed25519`` is not read).
     """
+    if confined:
+        confine(path)
     descriptor = os.open(path, _FLAGS)
     try:
         info = os.fstat(descriptor)
@@ -56,9 +61,9 @@ def read_regular(path: str | os.PathLike, limit: int) -> bytes:
 
 def read_text(path: str | os.PathLike, limit: int, what: str) -> str:
     """The UTF-8 text of regular file ``path``, ``what`` (such as "a rule file") of at most
-    ``limit`` bytes. Raises OSError, its ``strerror`` saying why: unreadable, not a regular
-    file, over the limit, or not UTF-8."""
-    raw = read_regular(path, limit)
+    ``limit`` bytes. Raises OSError, its ``strerror`` saying why: unreadable, a symlink out of
+    its repository, not a regular file, over the limit, or not UTF-8."""
+    raw = read_regular(path, limit, confined=True)
     if len(raw) > limit:
         raise OSError(
             errno.EFBIG, f"it is over the {limit:,}-byte limit of {what}", os.fspath(path)
@@ -67,6 +72,38 @@ def read_text(path: str | os.PathLike, limit: int, what: str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise OSError(errno.EILSEQ, str(exc), os.fspath(path)) from None
+
+
+def work_tree(folder: str) -> str | None:
+    """The top folder of the git work tree holding ``folder`` (absolute), if any."""
+    for each in (folder, *map(os.fspath, Path(folder).parents)):
+        if os.path.exists(os.path.join(each, ".git")):
+            return each
+    return None
+
+
+def repository_of(folder: str | os.PathLike) -> str:
+    """The repository ``folder`` belongs to: the git work tree holding it, else the folder.
+
+    Found from the path as written, before any symlink is resolved: a checkout can plant a
+    ``.git`` to make it smaller, never larger.
+    """
+    folder = os.path.abspath(folder)
+    return work_tree(folder) or folder
+
+
+def within(path: str, folder: str) -> bool:
+    """Is ``path`` ``folder`` or below it (both absolute, normalised)?"""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def confine(path: str | os.PathLike) -> None:
+    """Raise LinkLeavesTree if symlinks take ``path`` out of the repository it is written in."""
+    written = os.path.abspath(path)
+    top = repository_of(os.path.dirname(written))
+    real, real_top = os.path.realpath(written), os.path.realpath(top)
+    if not within(real, real_top):
+        raise LinkLeavesTree(path, real, top)
 
 
 class ChangedOnDisk(OSError):
@@ -79,12 +116,12 @@ class ChangedOnDisk(OSError):
 
 
 class LinkLeavesTree(OSError):
-    """A symlink whose target lies outside the tree a write may touch."""
+    """A symlink that takes a path out of the repository nimlint may read or write in."""
 
     def __init__(self, path: str | os.PathLike, target: str, tree: str) -> None:
         super().__init__(
             errno.EPERM,
-            f"it is a symlink to {target}, outside {tree}; not written through",
+            f"a symlink takes it to {target}, outside the repository {tree}",
             os.fspath(path),
         )
 
@@ -107,8 +144,8 @@ def write_atomic(
     target = os.fspath(path)
     if tree is not None and os.path.islink(target):
         real, top = os.path.realpath(target), os.path.realpath(tree)
-        if not (real == top or real.startswith(top.rstrip(os.sep) + os.sep)):
-            raise LinkLeavesTree(target, real, top)
+        if not within(real, top):
+            raise LinkLeavesTree(target, real, tree)
         target = real
     try:
         info = os.lstat(target)

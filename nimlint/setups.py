@@ -41,7 +41,7 @@ def config_file_for(folder: Path, options: Options) -> Path | None:
 def read_config(source: Path | None) -> Config:
     """The configuration in ``source`` (defaults without one); UsageError when it is bad."""
     try:
-        return load_config(source.resolve()) if source else Config()
+        return load_config(source) if source else Config()  # as found: a symlink shows
     except ConfigError as exc:
         raise UsageError(*exc.args) from None
 

@@ -93,7 +93,7 @@ def test_fix_never_writes_through_a_symlink_that_leaves_the_repository(tmp_path:
     run = nimlint("check", "--fix", "deploy/link.yaml", cwd=repo)
     assert (tmp_path / "outside" / "victim.yaml").read_text() == FIXABLE
     assert run.returncode == 2
-    assert b"cannot write deploy/link.yaml: it is a symlink to " in run.stderr
+    assert b"cannot write deploy/link.yaml: a symlink takes it to " in run.stderr
     assert b"outside" in run.stderr and b"fixed" not in run.stderr
 
 

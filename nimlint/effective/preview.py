@@ -39,7 +39,7 @@ class BaseError(ValueError):
 def load_layer(path: Path, what: str, role: str = "") -> Layer:
     """The one mapping document of file ``path`` as a layer; ``what`` names it in errors."""
     try:
-        raw = read_regular(path, MAX_FILE_BYTES)
+        raw = read_regular(path, MAX_FILE_BYTES, confined=True)
     except NotRegularFile:
         raise BaseError(f"{path}: {what} is not a regular file") from None
     except OSError as exc:

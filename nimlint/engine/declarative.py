@@ -26,7 +26,7 @@ from nimlint.engine.model import KINDS, Rule
 from nimlint.engine.repairs import REPAIRS
 from nimlint.files import read_text
 from nimlint.findings import Problem, Severity
-from nimlint.messages import field_name
+from nimlint.messages import clip, field_name
 from nimlint.resources import schema_path
 
 MAX_RULE_FILE_BYTES = 4 * 1024 * 1024  # the shipped rule files take about 110 KB together
@@ -50,10 +50,10 @@ def load_rule_file(path: Path) -> list[Rule]:
     try:
         errors = list(_rule_file_validator().iter_errors(document))
     except ValueError as exc:  # a YAML value that is not JSON data: a date, bytes, a set
-        raise RuleFileError(f"{path}: invalid rule file: {exc}") from None
-    if errors:
-        where = "/".join(str(p) for p in errors[0].instance_path) or "(top)"
-        raise RuleFileError(f"{path}: invalid rule file at {where}: {errors[0].message}")
+        raise RuleFileError(f"{path}: invalid rule file: {clip(str(exc))}") from None
+    if errors:  # the message quotes the file's content: at most MAX_QUOTED characters of it
+        where = clip("/".join(str(p) for p in errors[0].instance_path)) or "(top)"
+        raise RuleFileError(f"{path}: invalid rule file at {where}: {clip(errors[0].message)}")
     return compile_rules(document, path)
 
 
@@ -89,7 +89,7 @@ def _read(path: Path) -> dict:
     except OSError as exc:
         raise RuleFileError(f"{path}: cannot read rule file: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
-        raise RuleFileError(f"{path}: cannot read rule file: {exc}") from None
+        raise RuleFileError(f"{path}: cannot read rule file: {clip(str(exc))}") from None
 
 
 def compile_rules(document: dict, path: Path) -> list[Rule]:

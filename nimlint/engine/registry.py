@@ -10,6 +10,7 @@ from pathlib import Path
 from nimlint.engine.declarative import RuleFileError, load_builtin_rules, load_rule_file
 from nimlint.engine.model import Rule
 from nimlint.engine.python_rules import RuleSet
+from nimlint.messages import clip
 
 
 class Registry(Mapping[str, Rule]):
@@ -73,7 +74,7 @@ def _entry_point_rules() -> Iterator[Rule]:
             loaded = entry.load()
         except (Exception, SystemExit) as exc:  # noqa: BLE001 - a plugin cannot end the run
             raise RuleFileError(
-                f"plugin {entry.name} ({entry.value}) failed to load: {exc}"
+                f"plugin {entry.name} ({entry.value}) failed to load: {clip(str(exc))}"
             ) from None
         yield from _rules_of(loaded, f"plugin {entry.name}")
 
@@ -102,7 +103,7 @@ def _import_path(path: Path):
         spec.loader.exec_module(module)
     except (Exception, SystemExit) as exc:  # noqa: BLE001 - user code cannot end the run
         raise RuleFileError(
-            f"{path}: cannot import rule module: {type(exc).__name__}: {exc}"
+            f"{path}: cannot import rule module: {type(exc).__name__}: {clip(str(exc))}"
         ) from None
     return module
 

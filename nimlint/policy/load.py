@@ -68,7 +68,7 @@ def load_policy(path: Path | str) -> Policy:
         os.path.normpath(path)
     )  # as shown: `team/../policies/p.yaml` is policies/p.yaml
     try:
-        raw = read_regular(path, MAX_POLICY_BYTES)
+        raw = read_regular(path, MAX_POLICY_BYTES, confined=True)
     except OSError as exc:
         raise PolicyError([f"{name}: cannot read policy: {exc.strerror or exc}"]) from None
     if len(raw) > MAX_POLICY_BYTES:

@@ -1,0 +1,112 @@
+"""Issue 19 items 3, 4 and 12: what a checkout can make nimlint read and print, and which of
+its files are linted (symlinks in and out of the repository, files git tracks)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_cli import nimlint
+
+SPEC = 'metadata: {name: a, projectId: "1"}\nspec: {}\n'
+SECRET = (
+    "-----BEGIN OPENSSH PRIVATE KEY----- " + "b3BlbnNzaC1rZXktdjEAAAAA" * 40 + "SECRETTAIL"
+    " -----END OPENSSH PRIVATE KEY-----\n"
+)
+
+
+def checkout(tmp_path: Path) -> Path:
+    """A git work tree holding one spec, and a private key outside it."""
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "id_ed25519").write_text(SECRET)
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "lint").mkdir()
+    (repo / "spec.yaml").write_text(SPEC)
+    return repo
+
+
+# item 4: reading out
+
+
+OPTIONS = ["--rules", "--policy", "--openapi", "--config"]
+
+
+@pytest.mark.parametrize("option", OPTIONS)
+def test_a_file_linked_out_of_the_repository_is_not_read(tmp_path: Path, option: str) -> None:
+    repo = checkout(tmp_path)
+    (repo / "lint" / "house.yaml").symlink_to("../../home/id_ed25519")
+    isolated = () if option == "--config" else ("--isolated",)
+    run = nimlint("check", *isolated, option, "lint/house.yaml", "spec.yaml", cwd=repo)
+    assert run.returncode == 2
+    assert b"PRIVATE KEY" not in run.stderr + run.stdout
+    assert b"outside the repository" in run.stderr
+
+
+def test_a_base_linked_out_of_the_repository_is_not_read(tmp_path: Path) -> None:
+    repo = checkout(tmp_path)
+    (repo / "lint" / "base.yaml").symlink_to("../../home/id_ed25519")
+    (repo / "update.yaml").write_text("spec: {replicas: 2}\n")
+    run = nimlint("check", "--base", "lint/base.yaml", "update.yaml", cwd=repo)
+    assert run.returncode == 2 and b"outside the repository" in run.stderr
+    assert b"PRIVATE KEY" not in run.stderr + run.stdout
+
+
+@pytest.mark.parametrize("option", [*OPTIONS, "--base"])
+@pytest.mark.parametrize("shape", ["{}", '"{}"', "- {}", "a: [{}", "{{{}"])
+def test_every_message_quoting_a_file_is_clipped(tmp_path: Path, option: str, shape: str) -> None:
+    """A file of the checkout itself, in any shape that makes it invalid: at most ~200
+    characters of it are quoted."""
+    repo = checkout(tmp_path)
+    (repo / "lint" / "house.yaml").write_text(shape.format(SECRET.strip()) + "\n")
+    (repo / "update.yaml").write_text("spec: {replicas: 2}\n")
+    spec = "update.yaml" if option == "--base" else "spec.yaml"
+    isolated = () if option == "--config" else ("--isolated",)
+    run = nimlint("check", *isolated, option, "lint/house.yaml", spec, cwd=repo)
+    assert run.returncode == 2
+    assert b"SECRETTAIL" not in run.stderr + run.stdout
+    assert max(len(line) for line in run.stderr.splitlines()) < 400
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "extra-rules: [../home/id_ed25519]",
+        "extra-rules: ../home/id_ed25519",
+        "policy: ../home/id_ed25519",
+        "openapi: ../home/id_ed25519",
+        "bases: {'*.yaml': ../home/id_ed25519}",
+        "policy: /etc/passwd",
+    ],
+)
+def test_a_configuration_naming_a_file_outside_its_repository_is_an_error(
+    tmp_path: Path, setting: str
+) -> None:
+    repo = checkout(tmp_path)
+    (repo / ".nimlint.yaml").write_text(setting + "\n")
+    run = nimlint("check", "spec.yaml", cwd=repo)
+    assert run.returncode == 2
+    assert b"is outside the repository" in run.stderr
+    assert b"PRIVATE KEY" not in run.stderr + run.stdout
+
+
+def test_a_configured_path_linked_out_of_the_repository_is_an_error(tmp_path: Path) -> None:
+    repo = checkout(tmp_path)
+    (repo / "lint" / "rules.yaml").symlink_to("../../home/id_ed25519")
+    (repo / ".nimlint.yaml").write_text("extra-rules: [lint/rules.yaml]\n")
+    run = nimlint("check", "spec.yaml", cwd=repo)
+    assert run.returncode == 2 and b"outside the repository" in run.stderr
+    assert b"PRIVATE KEY" not in run.stderr + run.stdout
+
+
+def test_a_nested_configuration_names_files_anywhere_in_its_repository(tmp_path: Path) -> None:
+    repo = checkout(tmp_path)
+    (repo / "policies").mkdir()
+    (repo / "policies" / "team.yaml").write_text("defaults: {}\n")
+    (repo / "team").mkdir()
+    (repo / "team" / "spec.yaml").write_text(SPEC)
+    (repo / "team" / ".nimlint.yaml").write_text("policy: ../policies/team.yaml\n")
+    run = nimlint("check", "--format", "json", "team/spec.yaml", cwd=repo)
+    assert run.returncode in (0, 1), run.stderr
+    assert json.loads(run.stdout)["findings"] is not None
