@@ -334,7 +334,7 @@ def _show_diff(result) -> None:
 
 def _write_fixes(result, stdin: bytes) -> None:
     """--fix: write each fixed file (standard input: the document goes to stdout)."""
-    from nimlint.files import repository_of, write_atomic
+    from nimlint.files import write_atomic
     from nimlint.lint import STDIN
 
     fixed_stdin = None
@@ -343,9 +343,8 @@ def _write_fixes(result, stdin: bytes) -> None:
             fixed_stdin = fixed.encoded()
             continue
         try:  # all at once, inside the file's repository, and only over what was read
-            tree = repository_of(os.path.dirname(os.path.abspath(fixed.path)))
             read = (fixed.bom + fixed.original).encode("utf-8")
-            write_atomic(fixed.path, fixed.encoded(), tree=tree, expected=read)
+            write_atomic(fixed.path, fixed.encoded(), follow=True, expected=read)
         except OSError as exc:
             fixed.fixed = 0
             result.errors.append(f"cannot write {fixed.path}: {exc.strerror or exc}")

@@ -16,9 +16,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from nimlint.files import read_text, repository_of, within
+from nimlint.files import read_text
 from nimlint.findings import Severity
 from nimlint.messages import clip
+from nimlint.repository import repository_of, within
 from nimlint.schema.kinds import KINDS
 
 MAX_CONFIG_BYTES = 1024 * 1024  # a configuration file is a few hundred bytes
@@ -240,7 +241,7 @@ def _inside(root: Path, value: str, where: str) -> Path:
     """``root / value``, if it lies in root's repository: a checkout's configuration names
     its own files, never ``../home/.git-credentials`` (symlinks are checked when read)."""
     path = root / value
-    repository = os.path.realpath(repository_of(root))
+    repository = repository_of(root)
     if not within(os.path.normpath(path), repository):
         raise ConfigError(
             f"{where}: {clip(value)} is outside the repository {repository} "

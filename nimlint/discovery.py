@@ -1,10 +1,11 @@
 """Which files a run lints: the paths named on the command line, and the specs found by walking
 the folders among them (excludes, .gitignore, symlinks, each file once).
 
-A file named on the command line is always linted. A file found by walking is linted when its
+A file named on the command line is linted unless a symlink takes it out of its repository
+(nimlint.repository). A file found by walking is linted when its
 suffix is a spec suffix (any case), no exclude pattern or .gitignore rule matches it or a folder
 above it (below the named folder), it is not a configuration file, and, if it is a symlink, its
-target lies inside the named folder. Symlinked folders are not followed.
+target lies inside its repository (symlinked folders alike).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from nimlint.files import read_regular, work_tree
+from nimlint.files import read_regular
+from nimlint.repository import LinkLeavesTree, locate, within
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
@@ -45,16 +47,22 @@ class WalkRules(NamedTuple):
 
 
 class Discovery:
-    """The files to lint, in order and each once; which were found by walking; error lines."""
+    """The files to lint, in order and each once; which were found by walking; error lines;
+    notes (symlinks skipped)."""
 
     def __init__(self) -> None:
         self.files: list[str] = []
         self.walked: set[str] = set()
         self.errors: list[str] = []
+        self.notes: list[str] = []
 
 
 def discover(paths: Sequence[str], rules_for=lambda folder: WalkRules()) -> Discovery:
-    """Expand ``paths`` (``-`` is stdin); ``rules_for(folder)`` gives the WalkRules of a folder."""
+    """Expand ``paths`` (``-`` is stdin); ``rules_for(folder)`` gives the WalkRules of a folder.
+
+    A path that a symlink takes out of its repository (see nimlint.repository) is skipped with
+    a note, named or found by walking: the checkout chose where its links lead.
+    """
     found = Discovery()
     seen: set[str] = set()
 
@@ -67,10 +75,19 @@ def discover(paths: Sequence[str], rules_for=lambda folder: WalkRules()) -> Disc
                 found.walked.add(path)
 
     for path in paths:
-        if path == STDIN or (os.path.exists(path) and not os.path.isdir(path)):
+        if path == STDIN:
             add(path, walked=False)
+            continue
+        try:
+            where = locate(path)
+        except LinkLeavesTree as exc:
+            found.notes.append(f"{path}: not linted: {exc.strerror}")
+            continue
+        if os.path.exists(path) and not os.path.isdir(path):
+            add(path, walked=False, key=where.real)
         elif os.path.isdir(path):
-            walked = sorted(_walk(path, rules_for(Path(path)), found.errors))
+            walk = _Walk(path, where.real, where.repository or where.real, found)
+            walked = sorted(walk.files(rules_for(Path(path))))
             if not walked:
                 found.errors.append(f"no YAML or JSON files to lint under {path}")
             for file, real in walked:
@@ -84,43 +101,54 @@ def is_spec_name(name: str) -> bool:
     return name.lower().endswith(SPEC_SUFFIXES) and name not in CONFIG_NAMES
 
 
-def _walk(root: str, rules: WalkRules, errors: list[str]) -> Iterator[tuple[str, str]]:
-    """(path to show, real path) of each spec file below ``root``.
+class _Walk:
+    """The spec files below one named folder, each with its real path.
 
-    Folders below ``root`` are never symlinks (they are not followed), so a file that is not a
-    symlink has the real path of ``root`` joined with its path below it: no ``realpath`` call.
+    A symlink is followed, to a file or a folder, when its target lies in ``repository``
+    (each real folder is walked once, so a link to a folder above cannot loop); one that leads
+    out of it is a note. A file that is not a symlink has the real path of its folder joined
+    with its name: no ``realpath`` call per file.
     """
-    inside = os.path.realpath(root)
-    ignored = _Ignored(root, rules)
-    stack = [root]
-    while stack:
-        folder = stack.pop()
-        try:
-            with os.scandir(folder) as listing:
-                entries = list(listing)
-        except OSError as exc:
-            errors.append(f"{folder}: cannot read folder: {exc.strerror or exc}")
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                if not ignored(entry.path, entry.name, is_dir=True):
-                    stack.append(entry.path)
-            elif (
-                is_spec_name(entry.name)
-                and entry.is_file()
-                and not ignored(entry.path, entry.name, is_dir=False)
-            ):
-                if entry.is_symlink():
-                    real = os.path.realpath(entry.path)
-                    if not _within(real, inside):
-                        continue
-                else:
-                    real = os.path.join(inside, entry.path[len(root) :].lstrip(os.sep))
-                yield entry.path[2:] if entry.path.startswith("./") else entry.path, real
+
+    def __init__(self, root: str, real: str, repository: str, found: Discovery):
+        self.root, self.real, self.repository = root, real, repository
+        self.errors, self.notes = found.errors, found.notes
+
+    def files(self, rules: WalkRules) -> Iterator[tuple[str, str]]:
+        ignored = _Ignored(self.root, rules)
+        stack, visited = [(self.root, self.real)], {self.real}
+        while stack:
+            folder, real_folder = stack.pop()
+            try:
+                with os.scandir(folder) as listing:
+                    entries = list(listing)
+            except OSError as exc:
+                self.errors.append(f"{folder}: cannot read folder: {exc.strerror or exc}")
+                continue
+            for entry in entries:
+                link = entry.is_symlink()
+                is_dir = entry.is_dir(follow_symlinks=link)
+                if not (is_dir or (is_spec_name(entry.name) and entry.is_file())):
+                    continue
+                if ignored(entry.path, entry.name, is_dir=is_dir):
+                    continue
+                name = entry.name
+                real = os.path.realpath(entry.path) if link else f"{real_folder}{os.sep}{name}"
+                if link and not within(real, self.repository):
+                    shown = _shown(entry.path)
+                    self.notes.append(
+                        f"{shown}: not linted: a symlink takes it to {real}, outside the "
+                        f"repository {self.repository}"
+                    )
+                elif is_dir and real not in visited:
+                    visited.add(real)
+                    stack.append((entry.path, real))
+                elif not is_dir:
+                    yield _shown(entry.path), real
 
 
-def _within(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+def _shown(path: str) -> str:
+    return path[2:] if path.startswith("./") else path
 
 
 class _Ignored:
@@ -162,7 +190,7 @@ class _GitIgnores:
     submodules included) and every .gitignore."""
 
     def __init__(self, start: str):
-        self.top = work_tree(os.path.abspath(start))
+        self.top = _work_tree(os.path.abspath(start))
         self.by_folder: dict[str, object | None] = {}
 
     def ignored(self, path: str, is_dir: bool) -> bool:
@@ -267,6 +295,14 @@ def _git_dirs(top: str) -> tuple[str, str]:
         git_dir = os.path.normpath(os.path.join(top, first[len("gitdir:") :].strip()))
     common = next(iter(_lines(os.path.join(git_dir, "commondir"))), "").strip()
     return git_dir, os.path.normpath(os.path.join(git_dir, common)) if common else git_dir
+
+
+def _work_tree(folder: str) -> str | None:
+    """The top folder of the git work tree holding ``folder``, if any."""
+    for each in (folder, *map(str, Path(folder).parents)):
+        if os.path.exists(os.path.join(each, ".git")):
+            return each
+    return None
 
 
 def _relative(path: str, base: str) -> str | None:

@@ -86,6 +86,7 @@ def lint_paths(
     found = linter.discover(paths)
     result = lint_files(linter, found.files, stdin=stdin, walked=found.walked)
     result.errors[:0] = found.errors
+    result.notes[:0] = found.notes
     return result
 
 

@@ -16,7 +16,8 @@ import errno
 import os
 import secrets
 import stat
-from pathlib import Path
+
+from nimlint.repository import confine
 
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _CLOEXEC
@@ -38,7 +39,7 @@ def read_regular(path: str | os.PathLike, limit: int, *, confined: bool = False)
     checkout's ``rules.yaml`` linked to ``~/.ssh/id_ed25519`` is not read).
     """
     if confined:
-        confine(path)
+        path = confine(path)
     descriptor = os.open(path, _FLAGS)
     try:
         info = os.fstat(descriptor)
@@ -74,38 +75,6 @@ def read_text(path: str | os.PathLike, limit: int, what: str) -> str:
         raise OSError(errno.EILSEQ, str(exc), os.fspath(path)) from None
 
 
-def work_tree(folder: str) -> str | None:
-    """The top folder of the git work tree holding ``folder`` (absolute), if any."""
-    for each in (folder, *map(os.fspath, Path(folder).parents)):
-        if os.path.exists(os.path.join(each, ".git")):
-            return each
-    return None
-
-
-def repository_of(folder: str | os.PathLike) -> str:
-    """The repository ``folder`` belongs to: the git work tree holding it, else the folder.
-
-    Found from the path as written, before any symlink is resolved: a checkout can plant a
-    ``.git`` to make it smaller, never larger.
-    """
-    folder = os.path.abspath(folder)
-    return work_tree(folder) or folder
-
-
-def within(path: str, folder: str) -> bool:
-    """Is ``path`` ``folder`` or below it (both absolute, normalised)?"""
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
-
-
-def confine(path: str | os.PathLike) -> None:
-    """Raise LinkLeavesTree if symlinks take ``path`` out of the repository it is written in."""
-    written = os.path.abspath(path)
-    top = repository_of(os.path.dirname(written))
-    real, real_top = os.path.realpath(written), os.path.realpath(top)
-    if not within(real, real_top):
-        raise LinkLeavesTree(path, real, top)
-
-
 class ChangedOnDisk(OSError):
     """The file is no longer what nimlint read: someone saved it meanwhile."""
 
@@ -115,38 +84,26 @@ class ChangedOnDisk(OSError):
         )
 
 
-class LinkLeavesTree(OSError):
-    """A symlink that takes a path out of the repository nimlint may read or write in."""
-
-    def __init__(self, path: str | os.PathLike, target: str, tree: str) -> None:
-        super().__init__(
-            errno.EPERM,
-            f"a symlink takes it to {target}, outside the repository {tree}",
-            os.fspath(path),
-        )
-
-
 def write_atomic(
     path: str | os.PathLike,
     data: bytes,
     *,
-    tree: str | None = None,
+    follow: bool = False,
     expected: bytes | None = None,
 ) -> None:
     """Write ``data`` to ``path`` all at once: a new file in the same folder, renamed over it.
 
     A reader sees the old file or the new one, never half of it; a failed write leaves the old
-    one as it was. An existing file keeps its mode. Without ``tree``, a symlink at ``path`` is
-    replaced by the file (never written through); with ``tree``, the link's target is written
-    if it lies inside that folder, else LinkLeavesTree. With ``expected``, the file must still
-    hold those bytes (else ChangedOnDisk).
+    one as it was. An existing file keeps its mode. A symlink at ``path`` is replaced by the
+    file, or with ``follow`` its target is written if it lies in the link's repository (else
+    LinkLeavesTree, as for a folder on the way that links out). With ``expected``, the file must
+    still hold those bytes (else ChangedOnDisk).
     """
-    target = os.fspath(path)
-    if tree is not None and os.path.islink(target):
-        real, top = os.path.realpath(target), os.path.realpath(tree)
-        if not within(real, top):
-            raise LinkLeavesTree(target, real, tree)
-        target = real
+    if follow:
+        target = confine(path)
+    else:
+        folder, name = os.path.split(os.fspath(path))
+        target = os.path.join(confine(folder or "."), name)
     try:
         info = os.lstat(target)
     except FileNotFoundError:

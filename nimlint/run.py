@@ -35,7 +35,7 @@ def run_parallel(paths: Sequence[str], options: Options, jobs: int | None) -> Li
     linter = Linter(options)
     found = linter.discover(paths)
     files, errors = found.files, found.errors
-    notes = []
+    notes = list(found.notes)
     if jobs and jobs > cpu_count():
         notes.append(f"--jobs {jobs} lowered to {cpu_count()}, the number of CPUs")
         jobs = cpu_count()

@@ -333,15 +333,20 @@ def test_unreadable_subfolder_is_an_error(tmp_path: Path) -> None:
     assert b"1 file" in result.stdout  # the readable files are still linted
 
 
-def test_symlinks_out_of_the_tree_only_when_named(tmp_path: Path) -> None:
+def test_symlinks_out_of_the_tree_are_skipped_even_when_named(tmp_path: Path) -> None:
+    """Issue 19 item 3 (this test said "only when named" before): the checkout chose where
+    its links lead, and a CI job names ``deploy/*`` as readily as ``deploy``."""
     tree(tmp_path, {"outside/bad.yaml": BAD, "repo/deploy/llama.yaml": GOOD})
     (tmp_path / "repo" / "deploy" / "link.yaml").symlink_to(tmp_path / "outside" / "bad.yaml")
     (tmp_path / "repo" / "deploy" / "same.yaml").symlink_to("llama.yaml")
     (tmp_path / "repo" / "deploy" / "dir").symlink_to(tmp_path / "outside")
-    code, report, _ = run_json("deploy", cwd=tmp_path / "repo")
+    code, report, err = run_json("deploy", cwd=tmp_path / "repo")
     assert code == 0 and linted(report) == ["deploy/llama.yaml"]  # same.yaml is llama.yaml
-    code, report, _ = run_json("deploy", "deploy/link.yaml", cwd=tmp_path / "repo")
-    assert code == 1 and linted(report) == ["deploy/link.yaml", "deploy/llama.yaml"]
+    assert "nimlint: note: deploy/link.yaml: not linted: a symlink takes it to" in err
+    assert "nimlint: note: deploy/dir: not linted" in err
+    code, report, err = run_json("deploy", "deploy/link.yaml", cwd=tmp_path / "repo")
+    assert code == 0 and linted(report) == ["deploy/llama.yaml"]
+    assert err.count("deploy/link.yaml: not linted") == 2
 
 
 @pytest.mark.parametrize("spelling", ["deploy", "deploy/", "./deploy", "deploy//", "link", "ABS"])

@@ -110,3 +110,69 @@ def test_a_nested_configuration_names_files_anywhere_in_its_repository(tmp_path:
     run = nimlint("check", "--format", "json", "team/spec.yaml", cwd=repo)
     assert run.returncode in (0, 1), run.stderr
     assert json.loads(run.stdout)["findings"] is not None
+
+
+# item 3: symlinks in and out of the repository
+
+BAD = 'metadata: {name: a, projectId: "1"}\nspec:\n  replicas: -1\n'
+LEAKY = 'metadata: {name: a, projectId: "1"}\nspec:\n  password: hunter2-from-outside\n'
+
+
+def linked_checkout(tmp_path: Path) -> Path:
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "db.yaml").write_text(LEAKY)
+    repo = checkout(tmp_path)
+    for folder in ("deploy", "common", "teams/a"):
+        (repo / folder).mkdir(parents=True)
+    (repo / "deploy" / "spec.yaml").write_text(SPEC)
+    (repo / "common" / "shared.yaml").write_text(BAD)
+    (repo / "teams" / "a" / "team.yaml").write_text(BAD)
+    (repo / "deploy" / "secrets").symlink_to("../../outside")
+    (repo / "deploy" / "db.yaml").symlink_to("../../outside/db.yaml")
+    (repo / "deploy" / "shared.yaml").symlink_to("../common/shared.yaml")
+    (repo / "deploy" / "team").symlink_to("../teams/a")
+    (repo / "deploy" / "loop").symlink_to(".")
+    return repo
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_symlinks_inside_the_repository_are_linted_and_those_leaving_it_are_noted(
+    tmp_path: Path, jobs: str
+) -> None:
+    repo = linked_checkout(tmp_path)
+    run = nimlint("check", "--jobs", jobs, "--format", "json", "deploy", cwd=repo)
+    report = json.loads(run.stdout)
+    files = sorted({d["file"] for d in report["documents"]})  # deploy/loop is deploy: once
+    assert files == ["deploy/shared.yaml", "deploy/spec.yaml", "deploy/team/team.yaml"]
+    assert b"hunter2" not in run.stdout + run.stderr
+    notes = run.stderr.decode().splitlines()
+    assert any(n.startswith("nimlint: note: deploy/secrets: not linted: a symlink") for n in notes)
+    assert any(n.startswith("nimlint: note: deploy/db.yaml: not linted: a symlink") for n in notes)
+    assert run.returncode == 1
+
+
+@pytest.mark.parametrize("named", ["deploy/secrets", "deploy/db.yaml", "deploy/secrets/db.yaml"])
+def test_a_named_symlink_leaving_the_repository_is_not_linted(tmp_path: Path, named: str) -> None:
+    repo = linked_checkout(tmp_path)
+    run = nimlint("check", named, "deploy/spec.yaml", cwd=repo)
+    assert b"hunter2" not in run.stdout + run.stderr
+    assert f"nimlint: note: {named}: not linted: a symlink takes it to".encode() in run.stderr
+    assert run.returncode == 1 and b"in 1 of 1 file" in run.stdout  # deploy/spec.yaml
+
+
+def test_locate_resolves_as_the_system_does_and_stops_at_links_out(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from nimlint.repository import LinkLeavesTree, locate
+
+    repo = checkout(tmp_path)
+    (repo / "lint" / "key").symlink_to("../../home/id_ed25519")
+    (repo / "lint" / "up").symlink_to("..")
+    (repo / "lint" / "home").symlink_to("../../home")
+    monkeypatch.chdir(repo)
+    real = str(repo.resolve())
+    assert locate("lint/up/spec.yaml") == (f"{real}/spec.yaml", real, True)
+    assert locate("../home/id_ed25519").repository == ""  # the user's own words
+    for escaping in ("lint/key", "lint/home/id_ed25519", "lint/up/../home/id_ed25519"):
+        with pytest.raises(LinkLeavesTree):
+            locate(escaping)

@@ -165,16 +165,36 @@ def test_fix_does_not_overwrite_an_edit_saved_while_it_ran(tmp_path: Path) -> No
 
 
 def test_write_atomic_refuses_links_out_and_changed_files(tmp_path: Path) -> None:
-    from nimlint.files import ChangedOnDisk, LinkLeavesTree, write_atomic
+    from nimlint.files import ChangedOnDisk, write_atomic
+    from nimlint.repository import LinkLeavesTree
 
-    (tmp_path / "tree").mkdir()
+    (tmp_path / "tree" / ".git").mkdir(parents=True)
     (tmp_path / "out.yaml").write_text("a")
-    (tmp_path / "tree" / "link.yaml").symlink_to("../out.yaml")
+    (tmp_path / "tree" / "in.yaml").write_text("a")
+    (tmp_path / "tree" / "out-link.yaml").symlink_to("../out.yaml")
+    (tmp_path / "tree" / "in-link.yaml").symlink_to("in.yaml")
     with pytest.raises(LinkLeavesTree):
-        write_atomic(tmp_path / "tree" / "link.yaml", b"b", tree=str(tmp_path / "tree"))
+        write_atomic(tmp_path / "tree" / "out-link.yaml", b"b", follow=True)
     with pytest.raises(ChangedOnDisk):
         write_atomic(tmp_path / "out.yaml", b"b", expected=b"x")
     with pytest.raises(ChangedOnDisk):
         write_atomic(tmp_path / "gone.yaml", b"b", expected=b"x")
-    write_atomic(tmp_path / "tree" / "link.yaml", b"b", tree=str(tmp_path))
-    assert (tmp_path / "out.yaml").read_text() == "b" and (tmp_path / "tree/link.yaml").is_symlink()
+    write_atomic(tmp_path / "tree" / "in-link.yaml", b"b", follow=True, expected=b"a")
+    assert (tmp_path / "tree" / "in.yaml").read_text() == "b"
+    assert (tmp_path / "tree" / "in-link.yaml").is_symlink()
+    write_atomic(tmp_path / "tree" / "out-link.yaml", b"c")  # a report: the link is replaced
+    assert (tmp_path / "out.yaml").read_text() == "a"
+    assert (tmp_path / "tree" / "out-link.yaml").read_text() == "c"
+
+
+def test_a_report_is_not_written_into_a_folder_linked_out_of_the_repository(
+    tmp_path: Path,
+) -> None:
+    repo = repository(tmp_path)
+    (repo / "deploy" / "spec.yaml").write_text(FIXABLE)
+    (repo / "reports").symlink_to("../outside")
+    run = nimlint(
+        "check", "--format", "json", "--output-file", "reports/r.json", "deploy", cwd=repo
+    )
+    assert run.returncode == 2 and b"outside the repository" in run.stderr
+    assert not (tmp_path / "outside" / "r.json").exists()
