@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from nimlint.files import read_regular
+from nimlint.gitindex import Tracked, read_tracked
 from nimlint.repository import LinkLeavesTree, locate, within
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
@@ -192,6 +193,7 @@ class _GitIgnores:
     def __init__(self, start: str):
         self.top = _work_tree(os.path.abspath(start))
         self.by_folder: dict[str, object | None] = {}
+        self.tracked: Tracked | bool | None = False  # False: the index is not read yet
 
     def ignored(self, path: str, is_dir: bool) -> bool:
         if self.top is None:
@@ -201,7 +203,18 @@ class _GitIgnores:
             result = spec.check_file(_relative(path, folder) + ("/" if is_dir else ""))
             if result.include is not None:
                 verdict = result.include
-        return bool(verdict)
+        return bool(verdict) and not self._is_tracked(path, is_dir)
+
+    def _is_tracked(self, path: str, is_dir: bool) -> bool:
+        """git's own rule: a file it tracks is never ignored (``git add -f``), nor a folder
+        holding one. Read from the index, only once something is ignored."""
+        if self.tracked is False:
+            git_dir, common_dir = _git_dirs(self.top)
+            config = os.path.join(common_dir, "config")
+            sha256 = _config_value(config, "extensions", "objectformat") == "sha256"
+            self.tracked = read_tracked(git_dir, 32 if sha256 else 20)
+        relative = _relative(path, self.top)
+        return bool(self.tracked and relative and self.tracked.holds(relative, is_dir))
 
     def _chain(self, folder: str) -> Iterable[tuple[str, object]]:
         relative = _relative(folder, self.top)
@@ -245,14 +258,14 @@ def _excludes_file(top: str, git_dir: str, common_dir: str) -> str:
         configs.append(os.path.join(git_dir, "config.worktree"))
     found = os.path.join(xdg, "git", "ignore")
     for config in configs:
-        value = _core_excludes_file(config)
+        value = _config_value(config, "core", "excludesfile")
         if value is not None:
             found = os.path.join(top, os.path.expanduser(value))
     return found
 
 
-def _core_excludes_file(config: str) -> str | None:
-    """The ``excludesFile`` of the ``[core]`` section of one git config file, if set there."""
+def _config_value(config: str, want: str, key: str) -> str | None:
+    """The ``key`` (lowercase) of section ``want`` of one git config file, if set there."""
     section, value = "", None
     for line in _lines(config):
         text = line.strip()
@@ -260,7 +273,7 @@ def _core_excludes_file(config: str) -> str | None:
             section = text[1:].split("]", 1)[0].strip().lower()
             text = text.split("]", 1)[1].strip() if "]" in text else ""
         name, equals, rest = text.partition("=")
-        if section == "core" and equals and name.strip().lower() == "excludesfile":
+        if section == want and equals and name.strip().lower() == key:
             rest = rest.strip()
             if len(rest) > 1 and rest[0] == rest[-1] == '"':
                 value = rest[1:-1]
