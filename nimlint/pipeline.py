@@ -250,7 +250,10 @@ def _if_any_nim_body(items: Iterator) -> Iterator | None:
     before = []
     for item in items:
         before.append(item)
-        if isinstance(item, ParseFailure) or is_nim_body(item.data):
+        if isinstance(item, ParseFailure):
+            if item.rule != "P013":  # (a YAML 1.1 line break alone does not make a NIM body)
+                return itertools.chain(before, items)
+        elif is_nim_body(item.data):
             return itertools.chain(before, items)
     return None
 

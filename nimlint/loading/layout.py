@@ -4,7 +4,9 @@ libyaml reports no comments, but it reports every scalar's extent: a ``#`` outsi
 scalars (before the point where reading stopped) starts a comment; one inside a quoted or
 block scalar is text. libyaml also counts NEL, U+2028 and U+2029 as line breaks (YAML 1.1);
 editors and every other tool do not, so the loader hides them from libyaml behind unused
-private-use characters of the same length and puts them back in keys and values.
+private-use characters of the same length and puts them back in keys and values. Outside a
+quoted scalar such a character makes the document read differently by YAML version (a comment
+to nimlint, a new line and key to PyYAML): the layout knows where those are (P013).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ class Layout:
         self.hashed: list[tuple[int, int]] = []  # (start, end) of scalars holding '#'
         self.end: int | None = None  # offset where reading stopped; None: the whole text
         self.table: dict[int, str] | None = None  # placeholder code point -> separator
+        self.breaks: list[int] = []  # offsets of the hidden separators
+        self.quoted: list[tuple[int, int]] = []  # (start, end) of quoted scalars, if any
 
     def hide_breaks(self, text: str) -> str:
         """``text`` with NEL, U+2028 and U+2029 replaced by unused private-use characters."""
@@ -35,6 +39,7 @@ class Layout:
         used = set(re.findall(_PRIVATE, text))
         free = (chr(c) for block in _CANDIDATES for c in block if chr(c) not in used)
         placeholders = [next(free) for _ in BREAKS]
+        self.breaks = [match.start() for match in re.finditer(f"[{BREAKS}]", text)]
         self.table = {ord(p): b for p, b in zip(placeholders, BREAKS, strict=True)}
         return text.translate({ord(b): p for b, p in zip(BREAKS, placeholders, strict=True)})
 
@@ -42,9 +47,25 @@ class Layout:
         return text if self.table is None else text.translate(self.table)
 
     def scalar(self, event) -> None:
-        """Remember a scalar's extent when it holds a ``#``."""
+        """Remember a scalar's extent when it holds a ``#``, or is quoted in a text that holds
+        a line separator."""
         if "#" in event.value:
             self.hashed.append((event.start_mark.index, event.end_mark.index))
+        if self.table is not None and event.style in ("'", '"'):
+            self.quoted.append((event.start_mark.index, event.end_mark.index))
+
+    def unquoted_breaks(self) -> list[int]:
+        """Offsets of the NEL, U+2028 and U+2029 outside every quoted scalar (comments, plain
+        and block scalars, between tokens): YAML 1.1 and 1.2 parsers read those differently."""
+        quoted = iter(self.quoted)  # both in text order
+        span = next(quoted, None)
+        found = []
+        for offset in self.breaks:
+            while span is not None and span[1] <= offset:
+                span = next(quoted, None)
+            if span is None or offset < span[0]:
+                found.append(offset)
+        return found
 
     def may_be_comment(self, offset: int) -> bool:
         """Whether a ``#`` at ``offset`` starts a comment (outside every scalar read)."""

@@ -8,6 +8,7 @@ every key and value keeps its span.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections.abc import Iterator
@@ -399,6 +400,7 @@ def iter_documents(
                 builder = None
                 index += 1
             elif kind is yaml.StreamEndEvent:
+                yield from _misread_breaks(text, layout)
                 return
     except yaml.MarkedYAMLError as exc:
         layout.end = started
@@ -427,6 +429,32 @@ def iter_documents(
         yield ParseFailure("P006", f"document {index + 1} not linted: {exc}", span)
     finally:
         parser.dispose()
+
+
+_BREAK_NAMES = {"\x85": "NEL (U+0085)", "\u2028": "U+2028", "\u2029": "U+2029"}
+
+
+def _misread_breaks(text: str, layout: Layout) -> Iterator[ParseFailure]:
+    """P013 on each line holding a NEL, U+2028 or U+2029 outside quotes (its first one):
+    a line break to YAML 1.1 parsers (PyYAML, libyaml), text to YAML 1.2 ones (nimlint)."""
+    offsets = layout.unquoted_breaks()
+    if not offsets:
+        return
+    starts = [0, *(m.end() for m in re.finditer(LINE_BREAK, text))]
+    reported = -1
+    for offset in offsets:
+        line = bisect.bisect_right(starts, offset)
+        if line == reported:
+            continue
+        reported = line
+        column = offset - starts[line - 1] + 1
+        yield ParseFailure(
+            "P013",
+            f"{_BREAK_NAMES[text[offset]]} outside quotes: a line break to YAML 1.1 parsers "
+            "(PyYAML, and the Run:ai Python SDK with it), not to nimlint (YAML 1.2), so the "
+            "document reads differently by tool; delete it, or quote the value that holds it",
+            Span(line, column, line, column + 1),
+        )
 
 
 def _fast_scalar(builder: _Builder, event) -> bool:
