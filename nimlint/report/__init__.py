@@ -66,8 +66,9 @@ def printable_rule(rule: Rule) -> Rule:
 
 
 def _escaped(report: Report) -> Report:
-    """``report`` with every outside text (file names, messages quoting keys and values,
-    pointers, rule ids and metadata) made printable, the same way for every format: JSON and
+    """``report`` with every outside text (file names wherever they key something, messages
+    quoting keys and values, pointers, rule ids and metadata) made printable, the same way for
+    every format, before any formatter sees it (tests/test_report_escaping.py): JSON and
     SARIF too hold the escaped text, so what reads them and prints a field is safe as well.
     Its ``rules`` are those with findings, the only ones a report describes."""
     findings = [
@@ -87,4 +88,7 @@ def _escaped(report: Report) -> Report:
         rules={printable(rule): printable_rule(report.rules[rule]) for rule in fired},
         fail_on={printable(file): level for file, level in report.fail_on.items()},
         sources={printable(file): lines for file, lines in report.sources.items()},
+        kinds={printable(file): kinds for file, kinds in report.kinds.items()},
+        policed=[(printable(file), index) for file, index in report.policed],
+        skipped=[printable(file) for file in report.skipped],
     )
