@@ -255,7 +255,9 @@ def check(
             result = lint_paths(paths, options, stdin=stdin)
         else:
             result = run_parallel(paths, options, jobs)
-    except UsageError as exc:
+    except UsageError as exc:  # a SARIF report asked for still says why (a notification)
+        failed = _failed(exc.args)
+        _write_reports(failed, formats, outputs, color=color, quiet=quiet, only="sarif")
         _usage(*exc.args)
     if "runai" in formats and not result.policed and _has_create_request(result):
         _usage(
@@ -357,8 +359,11 @@ def _write_fixes(result, stdin: bytes) -> None:
         click.echo(f"fixed {count} finding{'s' * (count != 1)}", err=True)
 
 
-def _write_reports(result, formats, outputs, *, color, quiet, statistics, to_stderr) -> None:
-    """Write the --output-file reports first, so a write error never follows a clean summary."""
+def _write_reports(
+    result, formats, outputs, *, color, quiet, statistics=False, to_stderr=False, only=""
+) -> None:
+    """Write the --output-file reports first, so a write error never follows a clean summary;
+    ``only``: the reports of that format alone."""
     from nimlint.files import write_report
     from nimlint.report import Report, render
 
@@ -374,9 +379,12 @@ def _write_reports(result, formats, outputs, *, color, quiet, statistics, to_std
         quiet=quiet,
         kinds=result.kinds,
         skipped=result.skipped,
+        errors=result.errors,
     )
     pairs = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(formats)]
     for fmt, target in sorted(pairs, key=lambda pair: pair[1] is None):
+        if only and fmt != only:
+            continue
         use_color = target is None and fmt in TEXT_FORMATS and _want_color(color) and not to_stderr
         if statistics and target is None and fmt in TEXT_FORMATS:
             from nimlint.report.statistics import render_statistics
@@ -391,6 +399,15 @@ def _write_reports(result, formats, outputs, *, color, quiet, statistics, to_std
             write_report(target, text.encode("utf-8"))
         except OSError as exc:
             _usage(f"cannot write {target}: {exc.strerror or exc}")
+
+
+def _failed(errors):
+    """The result of a run that stopped before linting, with these error lines."""
+    from nimlint.lint import LintResult
+
+    result = LintResult()
+    result.errors = list(errors)
+    return result
 
 
 def _want_color(mode: str) -> bool:

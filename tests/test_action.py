@@ -121,3 +121,41 @@ def test_docs_action_snippet_uses_the_action_inputs() -> None:
     assert set(step["with"]) <= set(action["inputs"])
     upload = next(s for s in steps if "upload-sarif" in s.get("uses", ""))
     assert upload["with"]["sarif_file"] == step["with"]["sarif-file"]
+
+
+# nimlint's own side of issue 23 item 9: a SARIF report asked for exists even on exit 2
+
+
+def _valid_sarif(path: Path) -> dict:
+    """The SARIF log at ``path``, checked against the OASIS schema when it is at hand."""
+    from test_report_formats import SARIF_SCHEMA, _sarif_validator
+
+    log = json.loads(path.read_text("utf-8"))
+    assert log["version"] == "2.1.0" and log["runs"][0]["tool"]["driver"]["name"] == "nimlint"
+    if SARIF_SCHEMA.is_file():
+        assert not list(_sarif_validator().iter_errors(log))
+    return log
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "error"),
+    [
+        (".nimlint.yaml", ["spec.yaml"], "unknown key 'selct'"),
+        ("", ["spec.yaml", "missing.yaml"], "missing.yaml: no such file or directory"),
+        ("", ["--policy", "nope.yaml", "spec.yaml"], "nope.yaml"),
+    ],
+)
+def test_a_sarif_report_is_written_when_nimlint_exits_2(
+    tmp_path: Path, setup: str, args: list[str], error: str
+) -> None:
+    from test_cli import nimlint
+
+    (tmp_path / "spec.yaml").write_text(GOOD)
+    if setup:
+        (tmp_path / setup).write_text("selct: [S]\n")
+    run = nimlint("check", "--format", "sarif", "--output-file", "out.sarif", *args, cwd=tmp_path)
+    assert run.returncode == 2
+    [invocation] = _valid_sarif(tmp_path / "out.sarif")["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    [note] = invocation["toolExecutionNotifications"]
+    assert error in note["message"]["text"] and note["level"] == "error"

@@ -21,7 +21,8 @@ class Report(NamedTuple):
     ``unlinted`` counts the paths that could not be linted (exit code 2); ``quiet`` asks
     for the findings alone, without summary or hints.
     ``kinds`` maps a file to the kind of each of its documents and how it was chosen;
-    ``skipped`` lists the files found by walking that hold no NIM service body.
+    ``skipped`` lists the files found by walking that hold no NIM service body; ``errors``
+    the run's error lines (printed on stderr; SARIF also carries them as notifications).
     """
 
     findings: Sequence[Finding]
@@ -35,6 +36,7 @@ class Report(NamedTuple):
     quiet: bool = False
     kinds: Mapping[str, Sequence[DocumentKind]] = MappingProxyType({})
     skipped: Sequence[str] = ()
+    errors: Sequence[str] = ()
 
     def detected_kinds(self, file: str) -> list[str]:
         """The kinds nimlint detected (not configured) for ``file``'s documents, each once."""
@@ -91,4 +93,5 @@ def _escaped(report: Report) -> Report:
         kinds={printable(file): kinds for file, kinds in report.kinds.items()},
         policed=[(printable(file), index) for file, index in report.policed],
         skipped=[printable(file) for file in report.skipped],
+        errors=[printable(error) for error in report.errors],
     )

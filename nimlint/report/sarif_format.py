@@ -67,12 +67,24 @@ def render(report: Report, *, color: bool) -> str:
                         "rules": descriptors,
                     }
                 },
+                "invocations": [_invocation(report.errors)],
                 "columnKind": "unicodeCodePoints",
                 "results": results,
             }
         ],
     }
     return json.dumps(log, indent=2) + "\n"
+
+
+def _invocation(errors) -> dict:
+    """Whether the run went through; each error line (bad configuration, unreadable path:
+    exit 2) a notification, so a SARIF file exists and says why even then."""
+    invocation: dict = {"executionSuccessful": not errors}
+    if errors:
+        invocation["toolExecutionNotifications"] = [
+            {"level": "error", "message": {"text": error}} for error in errors
+        ]
+    return invocation
 
 
 def _region(line: int, column: int, end_line: int, end_column: int) -> dict[str, int]:
