@@ -23,11 +23,17 @@ def _substitute(text: str, context: dict[str, str]) -> str:
     return EXPRESSION.sub(lambda m: context[m[1]], text)
 
 
-def run_action(workspace: Path, runner_temp: Path, **inputs: str) -> subprocess.CompletedProcess:
-    """Run every step of action.yml with bash, as a composite action runs, in ``workspace``."""
+def run_action(
+    workspace: Path, runner_temp: Path, fork: str = "", **inputs: str
+) -> subprocess.CompletedProcess:
+    """Run every step of action.yml with bash, as a composite action runs, in ``workspace``
+    (``fork``: "true" for a pull request from a fork, "" for a push)."""
     action = yaml.safe_load((ROOT / "action.yml").read_text("utf-8"))
     assert action["runs"]["using"] == "composite"
-    context = {"github.action_path": str(ROOT)}
+    context = {
+        "github.action_path": str(ROOT),
+        "github.event.pull_request.head.repo.fork": fork,
+    }
     for name, spec in action["inputs"].items():
         context[f"inputs.{name}"] = inputs.get(name.replace("-", "_"), spec.get("default", ""))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "NIMLINT_"))}
@@ -53,6 +59,12 @@ def run_action(workspace: Path, runner_temp: Path, **inputs: str) -> subprocess.
         if result.returncode != 0:
             return result
     return result
+
+
+@pytest.fixture(scope="module")
+def runner_temp(tmp_path_factory) -> Path:
+    """One RUNNER_TEMP for the module's runs: the action's virtualenv is installed once."""
+    return tmp_path_factory.mktemp("runner-temp")
 
 
 @pytest.mark.slow
@@ -159,3 +171,88 @@ def test_a_sarif_report_is_written_when_nimlint_exits_2(
     assert invocation["executionSuccessful"] is False
     [note] = invocation["toolExecutionNotifications"]
     assert error in note["message"]["text"] and note["level"] == "error"
+
+
+# issue 23 item 9 and issue 19 item 16: quoted args, usage errors, forks
+
+
+@pytest.mark.slow
+def test_action_splits_args_like_a_shell_and_evaluates_nothing(
+    tmp_path: Path, runner_temp: Path
+) -> None:
+    workspace = tmp_path / "repo"
+    (workspace / "deploy nim").mkdir(parents=True)
+    (workspace / "deploy nim" / "bad.yaml").write_text(BAD)
+    (workspace / "deploy nim" / "old spec.yaml").write_text(BAD)
+    args = (
+        "--select S --exclude 'deploy nim/old spec.yaml' "
+        '--stdin-filename "$(touch PWNED)`touch PWNED2`$HOME" --exclude \\*.json\n--quiet'
+    )
+    result = run_action(workspace, runner_temp, paths="deploy nim", args=args)
+    assert result.returncode == 1, result.stderr
+    assert [line.split("::")[1].split(",")[0] for line in result.stdout.splitlines()] == [
+        "error file=deploy nim/bad.yaml"
+    ]
+    assert not list(tmp_path.rglob("PWNED*")) and not list(ROOT.glob("PWNED*"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        ("--fail-on bogus", "Invalid value for '--fail-on'"),
+        ("--select 'S", "the action's args input cannot be split into words"),
+        ("--policy missing.yaml", "missing.yaml"),
+    ],
+)
+def test_action_writes_sarif_on_a_usage_error(
+    tmp_path: Path, runner_temp: Path, args: str, error: str
+) -> None:
+    workspace = tmp_path / "repo"
+    workspace.mkdir()
+    (workspace / "spec.yaml").write_text(GOOD)
+    (workspace / "nimlint.sarif").write_text("stale report of an earlier run")
+    result = run_action(
+        workspace, runner_temp, paths="spec.yaml", args=args, sarif_file="nimlint.sarif"
+    )
+    assert result.returncode == 2
+    assert error in result.stderr
+    [invocation] = _valid_sarif(workspace / "nimlint.sarif")["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    assert any(error in n["message"]["text"] for n in invocation["toolExecutionNotifications"])
+
+
+MARKING_RULE = """
+from pathlib import Path
+Path({mark!r}).write_text("checkout code ran")
+from nimlint.engine.python_rules import RuleSet
+RULES = RuleSet()
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("fork", "python_rules", "imported"),
+    [("true", "auto", False), ("", "auto", True), ("", "false", False), ("true", "true", True)],
+)
+def test_a_fork_keeps_the_configuration_data_but_runs_no_checkout_code(
+    tmp_path: Path, runner_temp: Path, fork: str, python_rules: str, imported: bool
+) -> None:
+    workspace, mark = tmp_path / "repo", tmp_path / "MARK"
+    (workspace / "deploy" / "legacy").mkdir(parents=True)
+    (workspace / "deploy" / "update.yaml").write_text("spec:\n  replicas: -1\n")
+    (workspace / "deploy" / "legacy" / "old.yaml").write_text(BAD)
+    (workspace / "rules.py").write_text(MARKING_RULE.format(mark=str(mark)))
+    (workspace / ".nimlint.yaml").write_text(
+        "extra-rules: [rules.py]\nkinds: {'deploy/update.yaml': update}\n"
+        "exclude: [legacy]\nselect: [S]\n"
+    )
+    result = run_action(
+        workspace, runner_temp, fork=fork, paths="deploy", python_rules=python_rules
+    )
+    assert mark.exists() == imported, result.stderr
+    assert result.returncode == 1, result.stderr
+    # The configuration's data holds: the update kind (no metadata needed), the exclude.
+    assert [line.split("::")[1].split(",")[0] for line in result.stdout.splitlines()] == [
+        "error file=deploy/update.yaml"
+    ]
