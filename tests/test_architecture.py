@@ -10,13 +10,20 @@ PACKAGE = Path(__file__).resolve().parent.parent / "nimlint"
 
 # Lowest first. A module may import from its own layer or a lower one, never a higher one.
 LAYERS = (
-    ("nimlint", "nimlint.findings", "nimlint.escaping", "nimlint.files", "nimlint.resources"),
+    (
+        "nimlint",
+        "nimlint.findings",
+        "nimlint.escaping",
+        "nimlint.files",
+        "nimlint.repository",
+        "nimlint.resources",
+    ),
     ("nimlint.loading", "nimlint.messages", "nimlint.k8s"),
     ("nimlint.schema",),
     ("nimlint.engine", "nimlint.checks"),
     ("nimlint.effective",),
     ("nimlint.policy",),
-    ("nimlint.options", "nimlint.config", "nimlint.discovery"),
+    ("nimlint.options", "nimlint.config", "nimlint.discovery", "nimlint.gitindex"),
     ("nimlint.setups", "nimlint.targets"),
     ("nimlint.fixer",),
     ("nimlint.pipeline",),
