@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from nimlint.files import read_regular
 from nimlint.gitindex import Tracked, read_tracked
-from nimlint.repository import LinkLeavesTree, locate, within
+from nimlint.repository import LinkLeavesTree, forget, locate, within
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN = "-"
@@ -66,6 +66,7 @@ def discover(paths: Sequence[str], rules_for=lambda folder: WalkRules()) -> Disc
     """
     found = Discovery()
     seen: set[str] = set()
+    forget()
 
     def add(path: str, walked: bool, key: str | None = None) -> None:
         key = key or (path if path == STDIN else os.path.realpath(path))

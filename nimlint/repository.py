@@ -49,9 +49,11 @@ def confine(path: str | os.PathLike) -> str:
 def locate(path: str | os.PathLike) -> Located:
     """Resolve ``path`` one name at a time, as the system does (``link/..`` is the parent of
     the link's target). Raises LinkLeavesTree as ``confine`` does."""
-    folder, name = os.path.split(os.path.join(os.getcwd(), os.fspath(path)))
+    cwd = os.getcwd()
+    folder, name = os.path.split(os.path.join(cwd, os.fspath(path)))
+    real_cwd = _real_cwd(cwd)
     try:
-        return _step(_locate(folder, os.getcwd()), name, path)
+        return _step(_locate(folder, real_cwd), name, path, real_cwd)
     except LinkLeavesTree as exc:  # named by the path as given, not by the folder it was met in
         raise LinkLeavesTree(path, exc.target, exc.tree) from None
 
@@ -63,16 +65,29 @@ def repository_of(folder: str | os.PathLike) -> str:
     return found.repository or found.real
 
 
+def forget() -> None:
+    """Drop what was learnt about folders (each run starts afresh: a long-lived process, the
+    language server, must see a folder that became a symlink)."""
+    _locate.cache_clear()
+    _real_cwd.cache_clear()
+
+
+@lru_cache(maxsize=16)
+def _real_cwd(cwd: str) -> str:
+    return os.path.realpath(cwd)
+
+
 @lru_cache(maxsize=4096)
 def _locate(folder: str, cwd: str) -> Located:
-    """``locate`` of an absolute folder (cached: the files of a folder share it)."""
+    """``locate`` of an absolute folder, ``cwd`` the real working folder (cached: the files
+    of a folder share it)."""
     parent, name = os.path.split(folder)
     if parent == folder:  # the root
-        return Located(folder, _top(folder, "", os.path.realpath(cwd)))
-    return _step(_locate(parent, cwd), name, folder)
+        return Located(folder, _top(folder, "", cwd))
+    return _step(_locate(parent, cwd), name, folder, cwd)
 
 
-def _step(at: Located, name: str, path) -> Located:
+def _step(at: Located, name: str, path, cwd: str) -> Located:
     """From real folder ``at``, go to ``name`` in it."""
     if name in ("", "."):
         return at
@@ -88,7 +103,7 @@ def _step(at: Located, name: str, path) -> Located:
     real = os.path.realpath(step) if linked else step
     if linked and at.repository and not within(real, at.repository):
         raise LinkLeavesTree(path, real, at.repository)
-    top = _top(real, at.repository, os.path.realpath(os.getcwd()))
+    top = _top(real, at.repository, cwd)
     return Located(real, top, top == at.repository and (at.linked or (linked and bool(top))))
 
 
