@@ -44,8 +44,11 @@ def run_action(
         RUNNER_TEMP=str(runner_temp),
     )
     result = None
+    installed = (runner_temp / "nimlint-venv" / "bin" / "nimlint").exists()
     for step in action["runs"]["steps"]:
         assert step["shell"] == "bash"
+        if installed and step["name"] == "Install nimlint":
+            continue  # installed by an earlier run of the module (the first test installs it)
         step_env = {**env, **{k: _substitute(v, context) for k, v in step.get("env", {}).items()}}
         assert "${{" not in step["run"], "inputs must reach the script through env"
         result = subprocess.run(
@@ -68,10 +71,9 @@ def runner_temp(tmp_path_factory) -> Path:
 
 
 @pytest.mark.slow
-def test_action_installs_from_its_checkout_and_annotates(tmp_path: Path) -> None:
-    workspace, temp = tmp_path / "repo", tmp_path / "temp"
+def test_action_installs_from_its_checkout_and_annotates(tmp_path: Path, runner_temp: Path) -> None:
+    workspace, temp = tmp_path / "repo", runner_temp
     (workspace / "deploy nim").mkdir(parents=True)
-    temp.mkdir()
     (workspace / "deploy nim" / "bad.yaml").write_text(BAD)
     (workspace / "deploy nim" / "good.yaml").write_text(GOOD)
     result = run_action(
