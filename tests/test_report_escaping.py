@@ -24,6 +24,7 @@ def outputs(tmp_path_factory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("escaping")
     (folder / "deploy").mkdir()
     shutil.copy(POLICY / "request.yaml", folder / "deploy" / NAME)
+    shutil.copy(POLICY / "request.yaml", folder / "deploy" / "plain.yaml")
     (folder / "deploy" / SKIPPED).write_text("apiVersion: v1\nkind: ConfigMap\n")
     shutil.copy(POLICY / "cluster.yaml", folder / "policy.yaml")
     found = {}
@@ -43,15 +44,18 @@ def test_no_format_prints_a_control_or_bidi_character(outputs, fmt: str) -> None
 
 
 def test_runai_keeps_the_compliance_issues_of_such_a_file(outputs) -> None:
-    [entry] = json.loads(outputs["runai"])
-    assert entry["file"] == f"deploy/{SHOWN}"
-    assert {issue["field"] for issue in entry["complianceIssues"]} == {"compute.gpuDevicesRequest"}
+    """The same request under two names: the same issues, whatever the name holds."""
+    entries = {entry["file"]: entry for entry in json.loads(outputs["runai"])}
+    assert set(entries) == {f"deploy/{SHOWN}", "deploy/plain.yaml"}
+    issues = entries[f"deploy/{SHOWN}"]["complianceIssues"]
+    assert issues and issues == entries["deploy/plain.yaml"]["complianceIssues"]
 
 
 def test_json_keeps_the_documents_of_such_a_file(outputs) -> None:
     report = json.loads(outputs["json"])
-    assert [d["file"] for d in report["documents"]] == [f"deploy/{SHOWN}"]
-    assert {f["file"] for f in report["findings"]} == {f"deploy/{SHOWN}"}
+    both = sorted(["deploy/plain.yaml", f"deploy/{SHOWN}"])
+    assert sorted(d["file"] for d in report["documents"]) == both
+    assert sorted({f["file"] for f in report["findings"]}) == both
 
 
 def test_text_keeps_the_kind_note_of_such_a_file(outputs) -> None:
