@@ -48,7 +48,7 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
 
 class _Group(click.Group):
     def list_commands(self, ctx):
-        return ["check", "effective", "rules", "rule", "schema"]
+        return ["check", "effective", "rules", "rule", "schema", "server"]
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -548,6 +548,20 @@ def schema(kind, openapi) -> None:
     except OpenAPIError as exc:
         _usage(str(exc))
     click.echo(json.dumps(schemas.schemas[kind], indent=2, ensure_ascii=False))
+
+
+@cli.command("server")
+@click.option("--isolated", is_flag=True, help="Read no configuration file (as check --isolated).")
+@click.option(
+    "--no-python-rules",
+    is_flag=True,
+    help="Import no Python rule module: plugins, extra-rules .py files (as check does).",
+)
+def server(isolated, no_python_rules) -> None:
+    """Run the language server over stdio (for editors; see docs/editors.md)."""
+    from nimlint.server import main as serve  # pygls is imported by this command alone
+
+    sys.exit(serve(isolated=isolated, python_rules=not no_python_rules))
 
 
 def _registry(extra_rules):
