@@ -561,7 +561,7 @@ def server(isolated, no_python_rules) -> None:
     """Run the language server over stdio (for editors; see docs/editors.md)."""
     from nimlint.server import main as serve  # pygls is imported by this command alone
 
-    sys.exit(serve(isolated=isolated, python_rules=not no_python_rules))
+    serve(isolated=isolated, python_rules=not no_python_rules)
 
 
 def _registry(extra_rules):

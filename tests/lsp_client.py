@@ -41,10 +41,11 @@ class Session:
 
         @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         def published(params: types.PublishDiagnosticsParams) -> None:
-            self.published.setdefault(params.uri, []).append((params.version, params.diagnostics))
+            diagnostics = list(params.diagnostics)
+            self.published.setdefault(params.uri, []).append((params.version, diagnostics))
             waiter = self._waiters.pop((params.uri, params.version), None)
             if waiter is not None and not waiter.done():
-                waiter.set_result(params.diagnostics)
+                waiter.set_result(diagnostics)
 
         @client.feature(types.WINDOW_LOG_MESSAGE)
         def logged(params: types.LogMessageParams) -> None:
@@ -64,7 +65,9 @@ class Session:
             self.registrations = [r for r in self.registrations if r.id not in gone]
 
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        await client.start_io(sys.executable, "-m", "nimlint", "server", *args, cwd=self.cwd, env=env)
+        await client.start_io(
+            sys.executable, "-m", "nimlint", "server", *args, cwd=self.cwd, env=env
+        )
         self.process = client._server
         self._stderr_task = asyncio.ensure_future(self._drain(self.process.stderr))
         capabilities = types.ClientCapabilities(

@@ -47,6 +47,9 @@ OPTIONAL = (
     "dataclasses",  # never: records are NamedTuples or plain classes
     "fractions",  # quantities are compared as whole numbers of nanos
     "openapi_spec_validator",  # --openapi
+    "nimlint.server",  # nimlint server
+    "pygls",  # likewise
+    "lsprotocol",  # likewise
 )
 
 

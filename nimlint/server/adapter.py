@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+from nimlint.config import load_config
 from nimlint.findings import DocumentKind, Finding
 from nimlint.lint import Linter, Options, UsageError
 
@@ -57,6 +58,7 @@ class Engine:
 
     def reset(self) -> None:
         with self._lock:
+            load_config.cache_clear()  # read once per process for the CLI; here, per change
             self._linter = Linter(self._options(fixes=True))
             self._fixer = Linter(self._options(fix="safe"))
 

@@ -16,7 +16,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import ClassVar, NamedTuple
+from typing import ClassVar, NamedTuple, NoReturn
 from urllib.parse import urlparse
 
 from lsprotocol import types
@@ -58,8 +58,17 @@ class NimlintServer(LanguageServer):
         self.states: dict[str, State] = {}
         self.watched: frozenset[str] = frozenset()
         self.can_watch = False
+        self.watch_lock = asyncio.Lock()
         self.errors_shown: set[str] = set()
+        self.out = None  # the protocol's stdout: nothing is sent once it is closed
+        self.parents: list[int] = []  # the client's processId: exit when it dies
         self.loop_ref: asyncio.AbstractEventLoop | None = None  # for logs from other threads
+
+    def report_server_error(self, error: Exception, source) -> None:
+        """Log it (pygls would show it, and again on each failure to send once the client
+        is gone)."""
+        if self.out is not None and not self.out.closed:
+            log.error("server error: %s: %s", type(error).__name__, error)
 
     # Buffers
 
@@ -81,14 +90,16 @@ class NimlintServer(LanguageServer):
 
     async def _lint_and_publish(self, uri: str) -> None:
         state = await self.current(uri)
-        if state is None or self.pending.get(uri) is not asyncio.current_task():
+        if state is None:
+            return
+        await self._watch_dependencies()  # first: a client may read files as it is told of them
+        if self.pending.get(uri) is not asyncio.current_task():
             return
         del self.pending[uri]
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri, list(state.diagnostics), state.version)
         )
         self._show_error(state.outcome.error)
-        await self._watch_dependencies()
 
     async def current(self, uri: str) -> State | None:
         """The lint of the buffer's current text (linting it now if the last one is older);
@@ -148,6 +159,10 @@ class NimlintServer(LanguageServer):
         """Ask the client to watch the configuration files and every file they depend on."""
         if not self.can_watch:
             return
+        async with self.watch_lock:  # one registration at a time, the last one wins
+            await self._register_watchers()
+
+    async def _register_watchers(self) -> None:
         globs = frozenset((*CONFIG_GLOBS, *(p.as_posix() for p in self.engine.dependencies())))
         if globs == self.watched:
             return
@@ -190,7 +205,8 @@ def build(trust: Trust) -> NimlintServer:
         watch = workspace and workspace.did_change_watched_files
         ls.can_watch = bool(watch and watch.dynamic_registration)
         ls.loop_ref = asyncio.get_running_loop()
-        watch_parent(params.process_id)
+        if params.process_id is not None:
+            ls.parents.append(params.process_id)
 
     @ls.feature(types.INITIALIZED)
     async def initialized(ls: NimlintServer, params: types.InitializedParams) -> None:
@@ -369,13 +385,18 @@ def _suppressions(ls, finding, diag, state: State, path: Path, uri: str):
     ):
         edited = actions.apply(state.text, state.lines, [edit])
         after = ls.engine.lint(edited, path)
-        if after.error or any(f.rule in ("X001", "X003") for f in after.findings):
-            continue
+        if after.error or _noise(after.findings) > _noise(state.outcome.findings):
+            continue  # the comment would be unused or invalid itself
         shift = 1 if "disable-file" in edit.new_text else 0
         line = finding.line + shift
         if any(f[:3] == finding[:3] and f.line == line for f in after.findings):
             continue
         yield actions.suppression(title, edit, diag, uri, state.version)
+
+
+def _noise(findings) -> int:
+    """Unused (X001) and invalid (X003) suppressions."""
+    return sum(f.rule in ("X001", "X003") for f in findings)
 
 
 def _overlaps(a: types.Range, b: types.Range) -> bool:
@@ -384,9 +405,10 @@ def _overlaps(a: types.Range, b: types.Range) -> bool:
     return start(a) <= end(b) and start(b) <= end(a)
 
 
-def watch_parent(pid: int | None) -> None:
-    """Exit when the editor that started the server dies without saying exit (the client's
-    ``processId``, or the process that started this one)."""
+def watch_parent(pids: list[int]) -> None:
+    """Exit when the editor dies without saying exit: the process that started this one is
+    gone (this process was handed to another parent), or one of ``pids`` is (the client's
+    ``processId``, added on initialize)."""
     parent = os.getppid()
 
     def alive(process: int) -> bool:
@@ -401,7 +423,7 @@ def watch_parent(pid: int | None) -> None:
     def watch() -> None:
         while True:
             time.sleep(PARENT_POLL_SECONDS)
-            if (pid is not None and not alive(pid)) or os.getppid() != parent:
+            if os.getppid() != parent or not all(map(alive, pids)):
                 log.info("the editor's process is gone: exiting")
                 os._exit(0)
 
@@ -430,8 +452,8 @@ class _ClientLog(logging.Handler):
             level = next((t for lv, t in self.LEVELS.items() if record.levelno >= lv), None)
             message = printable_lines(self.format(record))
             params = types.LogMessageParams(level or types.MessageType.Log, message)
-            loop = self.ls.loop_ref
-            if loop is not None and loop.is_running():
+            loop, out = self.ls.loop_ref, self.ls.out
+            if loop is not None and loop.is_running() and out is not None and not out.closed:
                 loop.call_soon_threadsafe(self.ls.window_log_message, params)
         except Exception:  # noqa: BLE001 - logging must never raise
             pass
@@ -439,8 +461,8 @@ class _ClientLog(logging.Handler):
             self.busy.on = False
 
 
-def run(trust: Trust) -> int:
-    """Serve over stdio until exit; the exit code LSP asks for (0 after shutdown, else 1)."""
+def run(trust: Trust) -> NoReturn:
+    """Serve over stdio until exit, then end the process."""
     protocol_in = os.fdopen(os.dup(0), "rb")
     protocol_out = os.fdopen(os.dup(1), "wb")
     devnull = os.open(os.devnull, os.O_RDONLY)
@@ -450,6 +472,7 @@ def run(trust: Trust) -> int:
     sys.stdin, sys.stdout = open(os.devnull), sys.stderr  # noqa: SIM115 - for the whole run
 
     ls = build(trust)
+    ls.out = protocol_out
     handler = _ClientLog(ls)
     handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
     root = logging.getLogger()
@@ -459,6 +482,11 @@ def run(trust: Trust) -> int:
         logging.DEBUG if os.environ.get("NIMLINT_SERVER_DEBUG") else logging.INFO
     )
     logging.captureWarnings(True)
+    watch_parent(ls.parents)
     ls.start_io(protocol_in, protocol_out)
-    ls.worker.shutdown(cancel_futures=True)
-    return 0 if ls.protocol._shutdown else 1
+    code = 0 if ls.protocol._shutdown else 1
+    # pygls's reader thread still waits on stdin, and Python would join it before exiting:
+    # end here, the exit code LSP asks for (0 after shutdown, else 1).
+    logging.shutdown()
+    sys.stderr.flush()
+    os._exit(code)

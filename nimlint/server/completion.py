@@ -120,6 +120,4 @@ def _doc(node: dict) -> types.MarkupContent | None:
     description = node.get("description")
     if not isinstance(description, str) or not description.strip():
         return None
-    return types.MarkupContent(
-        types.MarkupKind.Markdown, printable_lines(cut(description.strip()))
-    )
+    return types.MarkupContent(types.MarkupKind.Markdown, printable_lines(cut(description.strip())))

@@ -68,4 +68,6 @@ def field_text(schema: dict, pointer: str, kind: str, how: str) -> str | None:
 
 
 def _show(value) -> str:
-    return clip(json.dumps(value, ensure_ascii=False), 200)
+    """A value as it is written in YAML (a string unquoted, null/true/numbers as JSON)."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return clip(text.replace("`", "'"), 200)
