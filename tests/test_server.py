@@ -600,3 +600,49 @@ def _alive(pid: int) -> bool:
         except ProcessLookupError:
             return False
         return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+
+
+def test_notifications_leave_no_future_behind(tmp_path: Path) -> None:
+    """pygls kept a future per didChange forever (memory grew ~2 KiB per keystroke)."""
+    import asyncio
+
+    from nimlint.server.adapter import Trust
+    from nimlint.server.app import build
+
+    ls = build(Trust())
+
+    class Sink:
+        def write(self, data: bytes) -> None:
+            pass
+
+        def close(self) -> None:
+            pass
+
+    ls.protocol.set_writer(Sink())
+    uri = (tmp_path / "spec.yaml").as_uri()
+
+    def handle(method: str, params, ident: int | None = None) -> None:
+        message = {"jsonrpc": "2.0", "method": method, "params": params}
+        if ident is not None:
+            message["id"] = ident
+        structured = json.loads(json.dumps(message), object_hook=ls.protocol.structure_message)
+        ls.protocol.handle_message(structured)
+
+    async def drive() -> int:
+        handle("initialize", {"capabilities": {}, "processId": None}, 1)
+        handle("initialized", {})
+        document = {"uri": uri, "languageId": "yaml", "version": 1, "text": EXAMPLE}
+        handle("textDocument/didOpen", {"textDocument": document})
+        for version in range(2, 202):
+            change = {"text": EXAMPLE.replace("replicas: 1", f"replicas: {version % 7 + 1}")}
+            handle(
+                "textDocument/didChange",
+                {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]},
+            )
+            await asyncio.sleep(0)
+        for task in list(ls.pending.values()):
+            await asyncio.wait([task])
+        return len(ls.protocol._request_futures)
+
+    assert asyncio.run(drive()) < 5
+    ls.worker.shutdown()
