@@ -75,6 +75,7 @@ class NimlintServer(LanguageServer):
         self.worker = ThreadPoolExecutor(1, thread_name_prefix="nimlint-lint")
         self.pending: dict[str, asyncio.Task] = {}
         self.states: dict[str, State] = {}
+        self.fixed: dict[tuple[str, int | None], str | None] = {}  # fix-all text per version
         self.watched: frozenset[str] = frozenset()
         self.can_watch = False
         self.watch_lock = asyncio.Lock()
@@ -166,8 +167,11 @@ class NimlintServer(LanguageServer):
             )
 
     def relint_all(self) -> None:
-        self.engine.reset()
+        """Read every configuration again (in the worker, after the lint under way), then
+        lint every open buffer."""
+        self.worker.submit(self.engine.reset)
         self.states.clear()
+        self.fixed = {}
         self.errors_shown.clear()
         for uri in list(self.workspace.text_documents):
             self.schedule(uri)
@@ -397,7 +401,11 @@ def code_actions(ls: NimlintServer, uri: str, state: State, params: types.CodeAc
                 found.extend(_suppressions(ls, finding, diag, state, path, uri))
     safe = any(f.fix and f.fix.applicability == "safe" for f in state.outcome.findings)
     if safe and _wanted(actions.FIX_ALL, only):
-        fixed = ls.engine.fix_all(state.text, path)
+        key = (uri, state.version)
+        fixed = ls.fixed.get(key, False)
+        if fixed is False:
+            fixed = ls.engine.fix_all(state.text, path)
+            ls.fixed = {key: fixed}  # the buffer asked about last (replaced whole: no race)
         if fixed is not None and fixed != state.text:
             found.append(actions.fix_all(state.text, fixed, lines, uri, version))
     return found
