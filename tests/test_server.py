@@ -358,7 +358,10 @@ def test_hover_uses_the_configured_kind_and_openapi(server, folder) -> None:
     text = (ROOT / "schemas" / "runai-2.24-nim-services.openapi.json").read_text()
     marker = "A description only the custom OpenAPI document has."
     assert text.count("Docker image name.") == 1
-    text = text.replace("Docker image name.", marker)
+    hostile = (
+        " ![x](https://example.invalid/x.png) <img src=https://example.invalid/y.png> \\u001b[31m"
+    )
+    text = text.replace("Docker image name.", marker + hostile)
     (sub / "api.json").write_text(text)
     (sub / ".nimlint.yaml").write_text("openapi: api.json\nkinds: {'*.yaml': response}\n")
     path = sub / "svc.yaml"
@@ -366,6 +369,9 @@ def test_hover_uses_the_configured_kind_and_openapi(server, folder) -> None:
     shown = hover(server, path, EXAMPLE, "image")
     assert shown.startswith("**spec.image**: `string`\n\n" + marker)
     assert shown.endswith("Document read as: response (config)")
+    # Nothing an editor would fetch or a terminal would obey: no image, no raw HTML, no ESC.
+    assert "![" not in shown and "<img" not in shown and "\x1b" not in shown
+    assert "!\\[x](https://example.invalid/x.png) &lt;img" in shown
 
 
 def test_hover_on_a_rule_id_in_a_suppression(server, folder) -> None:

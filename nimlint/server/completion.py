@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from lsprotocol import types
 
-from nimlint.escaping import printable, printable_lines
+from nimlint.escaping import printable
 from nimlint.server import cursor
 from nimlint.server.cursor import cut
 from nimlint.server.text import Lines
@@ -120,4 +120,4 @@ def _doc(node: dict) -> types.MarkupContent | None:
     description = node.get("description")
     if not isinstance(description, str) or not description.strip():
         return None
-    return types.MarkupContent(types.MarkupKind.Markdown, printable_lines(cut(description.strip())))
+    return types.MarkupContent(types.MarkupKind.Markdown, cut(description.strip()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from nimlint.escaping import printable_lines
 from nimlint.loading.model import Document, unescape_token
 from nimlint.loading.source import documents
 
@@ -102,8 +103,11 @@ def resolve(node: dict, defs: dict, depth: int = 0) -> dict:
 
 
 def cut(text: str, limit: int = 4000) -> str:
-    """A description from a (maybe hostile) OpenAPI document, at most ``limit`` characters."""
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """A description from a (maybe hostile) OpenAPI document as Markdown an editor can show:
+    at most ``limit`` characters, control characters escaped, and no image or raw HTML (an
+    editor rendering ``![](https://...)`` or ``<img src=...>`` would fetch it)."""
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
+    return printable_lines(text.replace("<", "&lt;").replace("![", "!\\["))
 
 
 def type_names(node: dict) -> list[str]:

@@ -7,7 +7,6 @@ import json
 import re
 from collections.abc import Mapping
 
-from nimlint.escaping import printable_lines
 from nimlint.messages import clip
 from nimlint.server import cursor
 from nimlint.server.cursor import cut
@@ -31,9 +30,10 @@ def rule_text(selector: str, rules: Mapping) -> str | None:
     """Markdown for a rule id (summary and rationale), or the rules a prefix names."""
     rule = rules.get(selector)
     if rule is not None:
-        return printable_lines(
+        return cut(
             f"**{rule.id}** {rule.name} (default severity: {rule.severity}, fix: {rule.fix})"
-            f"\n\n{rule.summary}\n\n{rule.rationale.strip()}"
+            f"\n\n{rule.summary}\n\n{rule.rationale.strip()}",
+            8000,
         )
     named = [r for i, r in rules.items() if i.startswith(selector)]
     if not named:
@@ -41,7 +41,7 @@ def rule_text(selector: str, rules: Mapping) -> str | None:
     lines = [f"- **{r.id}** {r.summary}" for r in named[:30]]
     more = [f"- and {len(named) - 30} more"] if len(named) > 30 else []
     head = f"`{selector}` silences {len(named)} rules:\n\n"
-    return printable_lines(head + "\n".join(lines + more))
+    return cut(head + "\n".join(lines + more), 8000)
 
 
 def field_text(schema: dict, pointer: str, kind: str, how: str) -> str | None:
@@ -52,7 +52,7 @@ def field_text(schema: dict, pointer: str, kind: str, how: str) -> str | None:
         return None
     path = ".".join(cursor.tokens(pointer))
     types = " | ".join(cursor.type_names(node)) or "any"
-    parts = [f"**{clip(path, 200)}**: `{types}`"]
+    parts = [cut(f"**{clip(path, 200)}**: `{types}`")]
     if node.get("format"):
         parts[0] += f" ({node['format']})"
     description = node.get("description")
@@ -60,11 +60,11 @@ def field_text(schema: dict, pointer: str, kind: str, how: str) -> str | None:
         parts.append(cut(description.strip()))
     enum = [v for v in node.get("enum", []) if v is not None]
     if enum:
-        parts.append("Allowed values: " + ", ".join(f"`{_show(v)}`" for v in enum[:50]))
+        parts.append(cut("Allowed values: " + ", ".join(f"`{_show(v)}`" for v in enum[:50])))
     if "default" in node:
-        parts.append(f"Default: `{_show(node['default'])}`")
+        parts.append(cut(f"Default: `{_show(node['default'])}`"))
     parts.append(f"Document read as: {kind} ({how})")
-    return printable_lines("\n\n".join(parts))
+    return "\n\n".join(parts)
 
 
 def _show(value) -> str:
