@@ -104,7 +104,9 @@ class Session:
 
     def open(self, path: Path, text: str, language: str = "yaml") -> list[types.Diagnostic]:
         """Open a buffer holding ``text`` (not what is on disk); its diagnostics."""
-        uri = path.absolute().as_uri()
+        return self.open_uri(path.absolute().as_uri(), text, language)
+
+    def open_uri(self, uri: str, text: str, language: str = "yaml") -> list[types.Diagnostic]:
         self.versions[uri] = 1
         item = types.TextDocumentItem(uri, language, 1, text)
         send = lambda: self.client.text_document_did_open(  # noqa: E731

@@ -145,11 +145,25 @@ def test_kinds_policy_and_bases_of_the_configuration_apply(server, folder) -> No
     # A finding that names the policy's line points there too.
     related = [r for d in diagnostics for r in d.related_information or ()]
     assert any(r.location.uri == (sub / "cluster.yaml").as_uri() for r in related)
-    update = sub / "update-scale.yaml"
-    text = (ROOT / "examples" / "update-scale-out.yaml").read_text()
+    # An update under bases: its preview findings, the base's line as related information.
+    update = sub / "update-limit.yaml"
+    text = "spec:\n  compute:\n    cpuMemoryLimit: 8Gi\n"
     diagnostics = server.open(update, text)
     update.write_text(text)
     assert seen(diagnostics) == cli_findings(update)
+    (preview,) = diagnostics
+    assert preview.code == "R002"
+    (place,) = preview.related_information
+    assert place.location.uri == (sub / "running.yaml").as_uri()
+    assert place.location.range.start.line == 12  # cpuMemoryRequest: 16Gi, line 13
+
+
+def test_an_untitled_buffer_is_linted_under_the_workspace_configuration(server) -> None:
+    found = {d.code for d in server.open_uri("untitled:Untitled-1", BROKEN)}
+    assert {"S001", "S008"} <= found
+    assert {d.code for d in server.open_uri("untitled:Untitled-2", '{"spec": 1}', "json")} == {
+        "S001"
+    }
 
 
 @pytest.mark.parametrize(
