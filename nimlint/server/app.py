@@ -186,7 +186,9 @@ class NimlintServer(LanguageServer):
             await self._register_watchers()
 
     async def _register_watchers(self) -> None:
-        globs = frozenset((*CONFIG_GLOBS, *(p.as_posix() for p in self.engine.dependencies())))
+        loop = asyncio.get_running_loop()
+        used = await loop.run_in_executor(self.worker, self.engine.dependencies)
+        globs = frozenset((*CONFIG_GLOBS, *(p.as_posix() for p in used)))
         if globs == self.watched:
             return
         old, self.watched = self.watched, globs
