@@ -38,7 +38,7 @@ PAGES = sorted([ROOT / "README.md", ROOT / "benchmarks" / "README.md", *ROOT.glo
 SANDBOX = Path(__file__).parent / "fixtures" / "docs"
 FENCE = re.compile(r"^( *)```([\w-]*)[^\n]*\n(.*?)^\1```[ \t]*$", re.MULTILINE | re.DOTALL)
 LINK = re.compile(r"\[[^\]\n]*\]\(([^)\s]+)\)")
-INFO_STRINGS = {"sh", "text", "yaml", "json", "python", "toml", "vim", "elisp"}
+INFO_STRINGS = {"sh", "text", "yaml", "json", "python", "toml", "vim", "elisp", "lua"}
 README_INSTALL = (
     "python3 -m venv .venv && .venv/bin/pip install . && .venv/bin/nimlint check examples/"
 )
@@ -213,12 +213,14 @@ def test_docs_mention_only_real_cli_options() -> None:
         [*nimlint, "schema", "--help"],
         [*nimlint, "effective", "--help"],
         [*nimlint, "rules", "--help"],
+        [*nimlint, "server", "--help"],
+        [sys.executable, str(ROOT / "benchmarks" / "server.py"), "--help"],
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--help"],
         [sys.executable, str(ROOT / "benchmarks" / "startup.py"), "--help"],
         [sys.executable, str(ROOT / "benchmarks" / "generate_corpus.py"), "--help"],
     )
-    # pre-commit's and pytest's (hypothesis) options, mentioned as such
-    others = {"--all-files", "--hypothesis-seed"}
+    # pre-commit's, pytest's (hypothesis) and Emacs's options, mentioned as such
+    others = {"--all-files", "--hypothesis-seed", "--batch"}
     for page in PAGES:
         if page.name == "rules.md":
             continue  # generated from the rules; test_rules_reference_is_up_to_date

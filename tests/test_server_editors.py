@@ -1,4 +1,4 @@
-"""docs/editors.md: its commands run, its editor settings send what the server reads, and the
+"""docs/editors.md: its editor settings send what the server reads, and the
 Emacs (eglot) setup drives ``nimlint server`` for real where Emacs and eglot are installed."""
 
 from __future__ import annotations
@@ -24,20 +24,13 @@ def blocks(lang: str) -> list[str]:
     return [body for info, body in FENCE.findall(DOC.read_text("utf-8")) if info == lang]
 
 
-def shell(command: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": BIN + os.pathsep + os.environ.get("PATH", "")}
-    return subprocess.run(
-        ["sh", "-c", command], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+def test_the_help_says_what_the_command_is() -> None:
+    # The page's sh commands themselves run in tests/test_docs.py, like every page's.
+    result = subprocess.run(
+        [sys.executable, "-m", "nimlint", "server", "--help"], capture_output=True, text=True
     )
-
-
-def test_every_command_in_the_doc_runs() -> None:
-    commands = [line for block in blocks("sh") for line in block.strip().splitlines()]
-    assert commands
-    for command in commands:
-        result = shell(command, ROOT)
-        assert result.returncode == 0, (command, result.stderr)
-    assert "language server" in shell("nimlint server --help", ROOT).stdout
+    assert result.returncode == 0 and "language server" in result.stdout
+    assert "--isolated" in result.stdout and "--no-python-rules" in result.stdout
 
 
 def test_vscode_settings_start_the_server_with_known_options() -> None:

@@ -1,4 +1,4 @@
-"""The server's one door into nimlint's linting API (nimlint.lint and nimlint.fixer).
+"""The server's one door into nimlint's linting API (nimlint.lint, nimlint.fixer).
 
 Everything else in nimlint.server sees findings, kinds, schemas and rules through this module,
 so a change of that API is adapted here alone. A buffer is linted as ``nimlint check`` lints
@@ -68,22 +68,20 @@ class Engine:
                 linted = self._linter.lint_file(encode(text), str(path), path.parent, walked=True)
             except UsageError as exc:
                 return Outcome(error="\n".join(map(str, exc.args)))
-            finally:
-                self._linter.policed.clear()  # the CLI's per-run record; a server never ends
-        return Outcome(tuple(linted.findings), tuple(linted.kinds), linted.skipped)
+            findings = linted.findings
+            if linted.candidates is not None:  # each finding's verified fix, as --format json
+                from nimlint.fixer import attach_fixes
+
+                findings = attach_fixes(findings, linted.candidates)
+        return Outcome(tuple(findings), tuple(linted.kinds), linted.skipped)
 
     def fix_all(self, text: str, path: Path) -> str | None:
         """The text ``nimlint check --fix`` writes for this buffer (None: it writes nothing)."""
-        from nimlint.fixer import fix_file
-
-        raw = encode(text)
         with self._lock:
             try:
-                fixed = fix_file(self._fixer, raw, str(path), path.parent, str(path))
+                fixed = self._fixer.fix_bytes(encode(text), str(path), path.parent, str(path))
             except UsageError:
                 return None
-            finally:
-                self._fixer.policed.clear()
         return fixed.bom + fixed.text if fixed.changed else None
 
     def schemas(self, path: Path):
@@ -112,7 +110,7 @@ class Engine:
         """Every file the configurations read so far depend on: the configuration files, their
         policies, bases, rule files and OpenAPI documents (to watch for changes)."""
         with self._lock:
-            setups = self._linter.setups
+            setups = list(self._linter.setups)
         found: set[Path] = set()
         for setup in setups:
             config = setup.config

@@ -23,9 +23,12 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
+import nimlint.server.actions as actions
+import nimlint.server.completion as completion
+import nimlint.server.cursor as cursor
+import nimlint.server.hover as hover
 from nimlint import __version__
 from nimlint.escaping import printable_lines
-from nimlint.server import actions, completion, cursor, hover
 from nimlint.server.adapter import Engine, Outcome, Trust
 from nimlint.server.diagnostics import diagnostic
 from nimlint.server.text import Lines

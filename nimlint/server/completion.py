@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 from lsprotocol import types
 
+import nimlint.server.cursor as cursor
 from nimlint.escaping import printable
-from nimlint.server import cursor
 from nimlint.server.cursor import cut
 from nimlint.server.text import Lines
 

@@ -7,8 +7,8 @@ import json
 import re
 from collections.abc import Mapping
 
+import nimlint.server.cursor as cursor
 from nimlint.messages import clip
-from nimlint.server import cursor
 from nimlint.server.cursor import cut
 
 _DIRECTIVE = re.compile(r"#[ \t]*nimlint:[ \t]*disable(?:-next-line|-file)?[ \t]*=[ \t]*(.*)")
