@@ -551,7 +551,12 @@ def schema(kind, openapi) -> None:
 
 
 @cli.command("server")
-@click.option("--isolated", is_flag=True, help="Read no configuration file (as check --isolated).")
+@click.option(
+    "--isolated",
+    is_flag=True,
+    help="Trust nothing in the checkout: read no configuration file, import no Python rule "
+    "(as check --isolated).",
+)
 @click.option(
     "--no-python-rules",
     is_flag=True,
