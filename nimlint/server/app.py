@@ -40,6 +40,7 @@ log = logging.getLogger("nimlint.server")
 CONFIG_GLOBS = ("**/.nimlint.yaml", "**/pyproject.toml")
 WATCH_ID = "nimlint-watched-files"
 PARENT_POLL_SECONDS = 1.0
+MAX_SUPPRESSION_CHECKS = 10  # findings per code-action request offered disable-comment actions
 
 
 class State(NamedTuple):
@@ -396,13 +397,15 @@ def code_actions(ls: NimlintServer, uri: str, state: State, params: types.CodeAc
     found: list[types.CodeAction] = []
     if _wanted(types.CodeActionKind.QuickFix, only):
         wanted = params.range
+        checked = 0  # each suppression action costs two lints: a few findings' worth per request
         for finding, diag in zip(state.outcome.findings, state.diagnostics, strict=True):
             if not _overlaps(diag.range, wanted):
                 continue
             action = actions.quick_fix(finding, diag, lines, uri, version)
             if action is not None:
                 found.append(action)
-            if path.suffix.lower() != ".json":
+            if path.suffix.lower() != ".json" and checked < MAX_SUPPRESSION_CHECKS:
+                checked += 1
                 found.extend(_suppressions(ls, finding, diag, state, path, uri))
     safe = any(f.fix and f.fix.applicability == "safe" for f in state.outcome.findings)
     if safe and _wanted(actions.FIX_ALL, only):
