@@ -110,9 +110,10 @@ def spec_150_lines() -> str:
     at = next(i for i, line in enumerate(lines) if line.strip() == "environmentVariables:") + 1
     extra: list[str] = []
     count = 0
-    while len(lines) + len(extra) < 150:
+    while len(lines) + len(extra) + 2 <= 150:
         extra += [f"    - name: EXTRA_SETTING_{count}", f'      value: "{count}"']
         count += 1
+    extra += ["    # padding"] * (150 - len(lines) - len(extra))
     return "\n".join(lines[:at] + extra + lines[at:]) + "\n"
 
 
