@@ -132,9 +132,11 @@ def _remove(repair: Repair, doc: Document, source: SourceText) -> tuple[Edit, ..
         return None
     start = _entry_start(doc, repair.pointer, source)
     end = _content_end(doc, repair.pointer, source)
+    if end is None:
+        return None
     parent_start = _value_range(doc, parent_pointer, source)[0]
     text_spans = _text_spans(doc, repair.pointer, source)
-    if source.text[parent_start : parent_start + 1] in ("{", "["):
+    if _is_flow(source.text, parent_start):
         edits = _remove_flow(repair.pointer, parent, parent_pointer, doc, source, start, end)
         cuts_comment = edits and any(_comments(source, e.start, e.end, text_spans) for e in edits)
         return None if cuts_comment else edits
@@ -148,19 +150,34 @@ def _entry_start(doc: Document, pointer: str, source: SourceText) -> int:
     return source.offset(*(key_spot or value_spot)[:2])
 
 
-def _content_end(doc: Document, pointer: str, source: SourceText) -> int:
-    """Where the entry's last character is: its last scalar or flow collection ends there
-    (a block collection's own end mark lies at the next token, after trailing comments)."""
+def _content_end(doc: Document, pointer: str, source: SourceText) -> int | None:
+    """Where the entry's last character is: its last scalar, alias or flow collection ends
+    there (a block collection's own end mark lies at the next token, after trailing
+    comments; an alias's children have no place of their own)."""
     ends = []
     for child, (_, spot) in doc.positions.items():
         if child != pointer and not child.startswith(pointer + "/"):
             continue
         start = source.offset(*spot[:2])
         value = lookup(doc.data, child)
-        if value and isinstance(value, (dict, list)) and source.text[start] not in "{[":
+        if value and isinstance(value, (dict, list)) and not _ends_itself(source.text, start):
             continue
         ends.append(source.offset(*spot[2:]))
-    return max(ends)
+    return max(ends, default=None)
+
+
+_PROPERTIES = re.compile(r"(?:[&!][^ \t\r\n]*[ \t]+)*")  # an anchor and a tag, before a node
+
+
+def _ends_itself(text: str, start: int) -> bool:
+    """Is the collection written at ``start`` an alias or a flow collection, whose place
+    ends at its own last character?"""
+    return text.startswith("*", start) or _is_flow(text, start)
+
+
+def _is_flow(text: str, start: int) -> bool:
+    """Is the collection written at ``start`` a flow one (after its anchor and tag)?"""
+    return text.startswith(("{", "["), _PROPERTIES.match(text, start).end())
 
 
 def _remove_block(
@@ -237,7 +254,7 @@ def _remove_flow(pointer, parent, parent_pointer, doc, source, start, end):
         return (source.edit(start, end, ""),)
     if index > 0:
         before = _content_end(doc, siblings[index - 1], source)
-        if not _FLOW_COMMA.fullmatch(source.text, before, start):
+        if before is None or not _FLOW_COMMA.fullmatch(source.text, before, start):
             return None
         return (source.edit(before, end, ""),)
     following = _entry_start(doc, siblings[1], source)
