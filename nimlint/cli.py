@@ -325,10 +325,15 @@ def _identity(path: str):
 
 def _show_diff(result) -> None:
     """--diff: the fixes as a unified diff on stdout, a count on stderr; exit now."""
-    from nimlint.fixer import unified_diff
+    from nimlint.report.diff_format import unified_diff
 
+    terminal = sys.stdout.isatty()  # escaped for reading; else the bytes patch applies
     for fixed in result.fixed:
-        click.echo(unified_diff(fixed), nl=False)
+        before = (fixed.bom + fixed.original).encode("utf-8")
+        sys.stdout.buffer.write(
+            unified_diff(fixed.name, before, fixed.encoded(), terminal=terminal)
+        )
+    sys.stdout.flush()
     count = sum(f.fixed for f in result.fixed)
     click.echo(f"would fix {count} finding{'s' * (count != 1)}", err=True)
     sys.exit(EXIT_USAGE if result.errors else EXIT_FINDINGS if result.fixed else EXIT_OK)

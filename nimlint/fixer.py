@@ -252,15 +252,3 @@ def fix_file(
     result.findings = attach_fixes(findings, candidates)
     return result
 
-
-def unified_diff(fixed: FixedFile) -> str:
-    """The fix of one file as a unified diff, control characters escaped for the terminal."""
-    import difflib
-
-    from nimlint.escaping import printable
-
-    before = fixed.original.splitlines(keepends=True)
-    after = fixed.text.splitlines(keepends=True)
-    name = printable(fixed.name)
-    lines = difflib.unified_diff(before, after, fromfile=name, tofile=name)
-    return "".join(printable(line.rstrip("\r\n")) + "\n" for line in lines)

@@ -3,6 +3,8 @@ buffer always written back, diffs that apply, safe fixes whose result is right."
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -96,3 +98,59 @@ def test_an_aliased_duplicate_entry_is_removed_in_flow_and_block() -> None:
 def test_stdin_fix_always_writes_the_resulting_text(named: list[str], text: str) -> None:
     result = nimlint("check", "--fix", *named, "-", stdin=text.encode())
     assert result.stdout == text.replace("always", "Always").encode(), result.stderr
+
+
+# --- 5. --diff is the file's bytes: patch and git apply give what --fix writes ----------
+
+PATCH_CASES = {
+    "lf": HEAD + "  imagePullPolicy: always\n",
+    "crlf": (HEAD + "  imagePullPolicy: always\n").replace("\n", "\r\n"),
+    "cr": (HEAD + "  imagePullPolicy: always\n").replace("\n", "\r"),
+    "bom": "\ufeff" + HEAD + "  imagePullPolicy: always\n",
+    "no-final-newline": HEAD + "  imagePullPolicy: always",
+    "tab-in-value": HEAD + '  imagePullPolicy: always\n  command: "a\tb"\n',
+    "u2028-comment": HEAD + "  # a\u2028comment\n  imagePullPolicy: always  # \u2028\n",
+    "removed-last-line": HEAD + "  imagePullSecrets:\n    - name: a\n    - name: a",
+}
+
+
+def _apply(tool: list[str], folder: Path, diff: bytes) -> None:
+    done = subprocess.run(tool, cwd=folder, input=diff, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    "tool", [["patch", "-s", "-p0"], ["git", "apply", "-p0"], ["git", "apply"]], ids=str
+)
+@pytest.mark.parametrize("case", PATCH_CASES)
+def test_diff_applies_to_give_what_fix_writes(case: str, tool: list[str], tmp_path: Path) -> None:
+    if shutil.which(tool[0]) is None:
+        pytest.skip(f"{tool[0]} is not installed")
+    raw = PATCH_CASES[case].encode()
+    (tmp_path / "fixed").mkdir()
+    (tmp_path / "patched").mkdir()
+    for folder in ("fixed", "patched"):
+        (tmp_path / folder / "spec.yaml").write_bytes(raw)
+    diff = nimlint("check", "--diff", "spec.yaml", cwd=tmp_path / "patched").stdout
+    assert diff.startswith(b"--- spec.yaml\n+++ spec.yaml\n")
+    assert nimlint("check", "--fix", "spec.yaml", cwd=tmp_path / "fixed").returncode in (0, 1)
+    fixed = (tmp_path / "fixed" / "spec.yaml").read_bytes()
+    assert fixed != raw
+    if tool[:2] == ["git", "apply"] and "-p0" not in tool:
+        diff = diff.replace(b"--- spec.yaml", b"--- a/spec.yaml").replace(
+            b"+++ spec.yaml", b"+++ b/spec.yaml"
+        )
+    _apply(tool, tmp_path / "patched", diff)
+    assert (tmp_path / "patched" / "spec.yaml").read_bytes() == fixed
+
+
+def test_diff_to_a_terminal_escapes_what_the_terminal_would_interpret() -> None:
+    from nimlint.report.diff_format import unified_diff
+
+    before = b"a: 1\r\nb: \x1b[31mred\tx\r\nc: 3"
+    after = b"a: 1\r\nb: \x1b[31mRED\tx\r\nc: 4"
+    shown = unified_diff("s.yaml", before, after, terminal=True).decode()
+    assert "\x1b" not in shown and "\r" not in shown
+    assert "\n-b: \\x1b[31mred\tx\n" in shown and "\n+b: \\x1b[31mRED\tx\n" in shown
+    assert "\n-c: 3\n\\ No newline at end of file\n" in shown
+    assert shown.endswith("\n+c: 4\n\\ No newline at end of file\n")
