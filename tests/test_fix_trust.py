@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from nimlint.fixer import fix_file
 from nimlint.lint import Linter, Options, lint_text
 from tests.test_cli import nimlint
 
@@ -19,7 +18,7 @@ HEAD = 'metadata:\n  name: llama\n  projectId: "4501"\nspec:\n  image: nvcr.io/n
 
 def _fixed(text: str, name: str = "spec.yaml", mode: str = "unsafe") -> tuple[str, list]:
     """The text after --fix (``mode``) and the findings left."""
-    result = fix_file(Linter(Options(fix=mode)), text.encode(), name, ROOT, name)
+    result = Linter(Options(fix=mode)).fix_bytes(text.encode(), name, ROOT, name)
     return result.text, result.findings
 
 
@@ -154,3 +153,119 @@ def test_diff_to_a_terminal_escapes_what_the_terminal_would_interpret() -> None:
     assert "\n-b: \\x1b[31mred\tx\n" in shown and "\n+b: \\x1b[31mRED\tx\n" in shown
     assert "\n-c: 3\n\\ No newline at end of file\n" in shown
     assert shown.endswith("\n+c: 4\n\\ No newline at end of file\n")
+
+
+# --- 9. safe means the fixed value is right ----------------------------------------------
+
+
+def _fixes(text: str, name: str = "spec.yaml") -> dict[str, str]:
+    """pointer -> applicability of each finding's fix."""
+    return {
+        f.pointer: f.fix.applicability
+        for f in lint_text(text, name, Options(fixes=True))
+        if f.fix is not None
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "pointer"),
+    [
+        ("  labels: [{name: tier, value: -1}]\n", "/spec/labels/0/value"),  # invalid label value
+        ("  priorityClass: 1\n", "/spec/priorityClass"),  # unknown priority class
+        ("  compute: {cpuMemoryRequest: 0x10}\n", "/spec/compute/cpuMemoryRequest"),
+    ],
+)
+def test_a_quote_that_gives_an_invalid_value_is_unsafe(body: str, pointer: str) -> None:
+    assert _fixes(HEAD + body)[pointer] == "unsafe"
+    assert _fixed(HEAD + body, mode="safe")[0] == HEAD + body
+
+
+@pytest.mark.parametrize("text", ["0x1F", "1e3", "+4501", "0755", "12.0e+1", "True"])
+def test_a_quote_where_text_and_value_disagree_is_unsafe(text: str) -> None:
+    body = HEAD.replace('"4501"', text)
+    assert _fixes(body)["/metadata/projectId"] == "unsafe"
+    assert _fixed(body, mode="safe")[0] == body
+
+
+@pytest.mark.parametrize("text", ["4501", "true"])
+def test_a_quote_of_a_number_as_written_stays_safe(text: str) -> None:
+    body = HEAD.replace('"4501"', text)
+    assert _fixes(body)["/metadata/projectId"] == "safe"
+
+
+def test_a_repair_near_which_a_new_finding_appears_is_unsafe() -> None:
+    """An enum's case fixed can expose an error its wrong case hid (rules skip values they
+    do not know): a new finding next to a repaired value makes its repair unsafe, unless
+    that finding has a safe fix of its own (the next pass takes it)."""
+    from nimlint.engine.fix_safety import rechecked
+    from nimlint.findings import Placed, Problem, Repair
+
+    data = {"t": [{"operator": "exists", "key": "a"}]}
+    fix = Repair("replace", "/t/0/operator", "write 'Exists'", "Exists")
+    placed = [Placed("S002", None, "bad case", "/t/0/operator", fix)]
+
+    def check(hidden: Problem):
+        return lambda repaired: [("X", hidden)]
+
+    def safe(rule: str) -> bool:
+        return rule in ("S002", "T003")
+
+    def after(found: Problem, safe=safe) -> bool:
+        return rechecked(placed, data, safe, lambda _: None, check(found))[0].repair.safe
+
+    assert after(Problem("/t/0/key", "bad")) is False
+    fixable = Problem("/t/0/value", "drop it", repair=Repair("remove", "/t/0/value", "remove"))
+    assert after(fixable, lambda rule: True) is True
+    assert after(Problem("/u", "bad")) is True
+
+
+# --- 10. smaller ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_removing_the_last_entry_keeps_a_missing_final_newline(newline: str) -> None:
+    before = (HEAD + "  imagePullSecrets:\n    - name: a\n    - name: a").replace("\n", newline)
+    after = (HEAD + "  imagePullSecrets:\n    - name: a").replace("\n", newline)
+    assert _fixed(before, mode="safe")[0] == after
+
+
+@pytest.mark.parametrize(
+    ("text", "written"), [("0755", "0755"), ("12.0e+1", "12.0e+1"), ("0x1F", "0x1F")]
+)
+def test_the_quote_message_says_the_text_as_written(text: str, written: str) -> None:
+    body = HEAD.replace('"4501"', text)
+    findings = lint_text(body, "a.yaml", Options(fixes=True))
+    (finding,) = [f for f in findings if f.rule == "S001"]
+    assert finding.message.endswith(f'quote it: "{written}"')
+    assert finding.repair.message == f"quote {written} as a string"
+    fixes = [f.fix for f in findings if f.pointer == "/metadata/projectId" and f.fix]
+    assert fixes and all(e.content == f'"{written}"' for fix in fixes for e in fix.edits)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("  replicas: 1  # nimlint: disable=S004\n", "  replicas: 1\n"),
+        ("  # nimlint: disable-next-line=S004\n  replicas: 1\n", "  replicas: 1\n"),
+        ("  replicas: 1  # nimlint: disable\n", "  replicas: 1\n"),
+        (
+            "  replicas: -1  # nimlint: disable=S004,G001\n",
+            "  replicas: -1  # nimlint: disable=S004\n",
+        ),
+        (
+            "  replicas: -1  # nimlint: disable = G001 , S004 why\n",
+            "  replicas: -1  # nimlint: disable = S004 why\n",
+        ),
+        ("  replicas: 1\n  # nimlint: disable-next-line=S004", "  replicas: 1"),
+    ],
+)
+def test_an_unused_suppression_has_a_safe_fix_that_removes_it(before: str, after: str) -> None:
+    for newline in ("\n", "\r\n"):
+        text, left = _fixed((HEAD + before).replace("\n", newline), mode="safe")
+        assert text == (HEAD + after).replace("\n", newline)
+        assert "X001" not in [f.rule for f in left]
+
+
+def test_a_suppression_left_unused_by_a_fix_goes_in_the_same_run() -> None:
+    before = HEAD + "  imagePullPolicy: always  # nimlint: disable=S003\n"
+    assert _fixed(before, mode="safe")[0] == HEAD + "  imagePullPolicy: Always\n"

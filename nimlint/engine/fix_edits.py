@@ -66,6 +66,8 @@ def resolve(
 ) -> tuple[tuple[Edit, ...], Change] | None:
     """The edits that carry out ``repair`` on ``doc`` and the change they should make to its
     data, or None when no edit fits cleanly. Unverified: see ``nimlint.fixer``."""
+    if repair.op == "edit":
+        return repair.edits, Change("edit", "")
     if doc.positions.get(repair.pointer) is None:
         return None
     edits = _OPS[repair.op](repair, doc, source)
@@ -76,6 +78,14 @@ def resolve(
         start, end = _value_range(doc, repair.pointer, source)
         value = source.text[start:end]
     return edits, Change(repair.op, repair.pointer, value)
+
+
+def plain_text(doc: Document, source: SourceText, pointer: str) -> str | None:
+    """The text of the one-line plain scalar at ``pointer``, else None."""
+    if doc.positions.get(pointer) is None:
+        return None
+    text = _one_line(source, *_value_range(doc, pointer, source))
+    return None if text is None or text[0] in _NOT_PLAIN_START else text
 
 
 def _value_range(doc: Document, pointer: str, source: SourceText) -> tuple[int, int]:
@@ -192,7 +202,21 @@ def _remove_block(
     after = source.breaks.match(source.text, rest.end())
     if after is None and rest.end() != len(source.text):
         return None  # something else follows on the same line
-    return _lines_but_comments(source, line_start, after.end() if after else rest.end(), text_spans)
+    edits = _lines_but_comments(
+        source, line_start, after.end() if after else rest.end(), text_spans
+    )
+    return edits if after else _without_final_break(source, edits)
+
+
+def _without_final_break(source: SourceText, edits: tuple[Edit, ...]) -> tuple[Edit, ...]:
+    """Edits removing the last line of a file that has no final line break: the break
+    before it goes too, so the file still ends without one."""
+    last = edits[-1]
+    if last.end != len(source.text) or last.start == 0:
+        return edits
+    before = source.line_start(last.start - 1)
+    brk = source.breaks.search(source.text, before, last.start)
+    return (*edits[:-1], source.edit(brk.start(), last.end, ""))
 
 
 def _lines_but_comments(
@@ -283,7 +307,9 @@ def apply_edits(text: str, edits: tuple[Edit, ...]) -> str:
 
 def apply_change(data: Any, change: Change) -> bool:
     """Make ``change`` to ``data`` in place; False when it cannot be made (a rename onto a
-    key the mapping has, a pointer that is gone)."""
+    key the mapping has, a pointer that is gone). An ``edit`` changes no data."""
+    if change.op == "edit":
+        return True
     parent_pointer, _, token = change.pointer.rpartition("/")
     parent = lookup(data, parent_pointer)
     if isinstance(parent, list):
