@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 
 from nimlint.cli import cli
 from nimlint.findings import Severity
-from nimlint.fixer import fix_file, wanted
+from nimlint.fixer import wanted
 from nimlint.lint import Linter, Options
 from nimlint.loading.model import ParseFailure
 from nimlint.loading.scalars import resolve_plain, yaml11_reading
@@ -510,7 +510,7 @@ def check_in_process(case: Case, unsafe: bool) -> None:
     linter = Linter(Options(fix="unsafe" if unsafe else "safe"))
     raw = case.before.encode("utf-8")
     found = linter.lint_bytes(raw, case.name, ROOT)
-    result = fix_file(linter, raw, case.name, ROOT, case.name, found)
+    result = linter.fix_bytes(raw, case.name, ROOT, case.name)
     # Exactly the expected text: the intended data, nothing else changed, comments kept
     # (but unused suppressions), suppressed defects untouched.
     assert result.encoded().decode("utf-8") == case.after
@@ -518,7 +518,7 @@ def check_in_process(case: Case, unsafe: bool) -> None:
     assert not [f for f in result.findings if wanted(f.fix, unsafe)]
     assert not _errors(result.findings) - _errors(found)
     # A second --fix changes nothing.
-    assert not fix_file(linter, result.encoded(), case.name, ROOT, case.name).changed
+    assert not linter.fix_bytes(result.encoded(), case.name, ROOT, case.name).changed
 
 
 @settings(max_examples=examples(40), **SETTINGS)
@@ -589,20 +589,17 @@ class _chdir:
         os.chdir(self.old)
 
 
-# --- what the fixing pipeline itself owes (issue 20 items 4, 6, 7: the lead's rewrite) -------
+# --- what the fixing pipeline itself owes (issue 20 items 4, 6, 7) ----------------------------
 
 HEAD = 'metadata:\n  name: llama\n  projectId: "4501"\nspec:\n  image: nvcr.io/nim/x:1\n'
 
 
 def _fix_once(text: str) -> tuple[str, list]:
     linter = Linter(Options(fix="safe"))
-    result = fix_file(linter, text.encode(), "spec.yaml", ROOT, "spec.yaml")
+    result = linter.fix_bytes(text.encode(), "spec.yaml", ROOT, "spec.yaml")
     return result.text, result.findings
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 20 item 4: suppressions decided once, on the text as written"
-)
 def test_a_fix_never_removes_a_suppression_still_in_use() -> None:
     secrets = "\n    - name: a\n    - name: a"  # the line the fix removes holds the directive
     text = f"{HEAD}  imagePullSecrets: {secrets}  # nimlint: disable-next-line=S002\n"
@@ -611,16 +608,19 @@ def test_a_fix_never_removes_a_suppression_still_in_use() -> None:
     assert "disable-next-line=S002" in fixed
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 20 item 6: failed fix attempts must not starve later fixes"
-)
 def test_findings_without_a_fix_do_not_starve_a_fixable_one() -> None:
     env = "".join(f"    - {{name: V{i}, value: !!int {i}}}\n" for i in range(120))
     text = f"{HEAD}  environmentVariables:\n{env}  imagePullPolicy: always\n"
     assert "imagePullPolicy: Always\n" in _fix_once(text)[0]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 20 item 7: one --fix run fixes every fixable finding")
+def test_one_run_fixes_a_thousand_fixable_values() -> None:
+    env = "".join(f"    - {{name: V{i}, value: {i}}}\n" for i in range(1000))
+    text, left = _fix_once(f"{HEAD}  environmentVariables:\n{env}")
+    assert not [f for f in left if wanted(f.fix, False)]
+    assert text.count('value: "') == 1000
+
+
 def test_one_run_fixes_every_fixable_value_of_a_stream() -> None:
     doc = 'metadata: {name: a, projectId: 1}\nspec: {image: "a:1", imagePullPolicy: never}\n'
     _, left = _fix_once("---\n".join([doc] * 300))
