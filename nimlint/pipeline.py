@@ -227,10 +227,10 @@ def _reviewed(
     from nimlint.engine.fix_safety import reviewed
 
     recheck = None
-    kind, fits, _ = _kind_of(doc.data, setup, layers.options.kind, name)
-    plain = kind is not None and not (setup.policy is not None and _policed_kind(kind))
-    if layers.options.wants_fixes and plain:
-        recheck = lambda data: check(data, kind, setup, fits)  # noqa: E731
+    if layers.options.wants_fixes:
+        kind, fits, _ = _kind_of(doc.data, setup, layers.options.kind, name)
+        if kind is not None and not (setup.policy is not None and _policed_kind(kind)):
+            recheck = lambda data: check(data, kind, setup, fits)  # noqa: E731
     return reviewed(found, doc, source, setup.registry, recheck)
 
 
