@@ -495,7 +495,9 @@ def cases(draw, unsafe: bool) -> Case:
 def _datas(text: str, is_json: bool) -> list:
     out = []
     for doc in parse(text.removeprefix("\ufeff"), is_json=is_json):
-        assert not isinstance(doc, ParseFailure), doc
+        if isinstance(doc, ParseFailure):  # only P013: a U+2028 in a comment is reported
+            assert doc.rule == "P013", doc
+            continue
         out.append(doc.data)
     return out
 
