@@ -96,10 +96,16 @@ def interpreter(script: str) -> str:
 
 
 def measure(cmd: list[str], cwd: Path) -> Run:
-    """Wall time, peak RSS and CPU time of one run; exit codes 0 and 1 (findings) are success."""
+    """Wall time, peak RSS and CPU time of one run; exit codes 0 and 1 (findings) are success.
+    A command ending in ``-`` after ``<FILE`` reads FILE on standard input."""
+    stdin = None
+    if len(cmd) > 1 and cmd[-2].startswith("<"):
+        stdin, cmd = open(cmd[-2][1:], "rb"), [*cmd[:-2], cmd[-1]]  # noqa: SIM115
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=TOOL_ENV, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, env=TOOL_ENV, stdin=stdin, stdout=subprocess.DEVNULL, stderr=err
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         proc.returncode = code = os.waitstatus_to_exitcode(status)
@@ -107,6 +113,8 @@ def measure(cmd: list[str], cwd: Path) -> Run:
             err.seek(0)
             tail = err.read().decode(errors="replace")[-2000:]
             raise RuntimeError(f"{' '.join(cmd[:3])} ... exited {code}:\n{tail}")
+    if stdin is not None:
+        stdin.close()
     return Run(seconds, usage.ru_maxrss / 1024, code, usage.ru_utime + usage.ru_stime)
 
 
@@ -232,6 +240,77 @@ def streams(tools: dict[str, str], inputs: dict[str, tuple[Path, int]], repeat: 
     return result
 
 
+def formats(tools: dict[str, str], directory: Path, files: list[str], repeat: int) -> dict:
+    """nimlint in text, json and sarif against check-jsonschema on the same files: CI's
+    formats must cost no more than text."""
+    size = sum((directory / f).stat().st_size for f in files)
+    commands = {fmt: [tools["nimlint"], "check", "--format", fmt, *files] for fmt in FORMATS} | {
+        "check-jsonschema": [tools["check-jsonschema"], "--schemafile", str(SCHEMA), *files]
+    }
+    runs = paired(commands, directory, repeat, f"formats, {len(files)} files")
+    return {
+        "files": len(files),
+        "runs": {name: [asdict(r) for r in rs] for name, rs in runs.items()},
+        "summary": {name: summary(rs, len(files), size) for name, rs in runs.items()},
+        "over_text": {fmt: ratio(runs[fmt], runs["text"]) for fmt in FORMATS},
+        "ratio_cjs_over_nimlint": {
+            fmt: ratio(runs["check-jsonschema"], runs[fmt]) for fmt in FORMATS
+        },
+    }
+
+
+FORMATS = ("text", "json", "sarif")
+FIX_HEAD = 'metadata:\n  name: llama\n  projectId: "4501"\nspec:\n  image: nvcr.io/nim/x:1\n'
+
+
+def fixable_file(count: int) -> Path:
+    """A body with ``count`` fixable values: environment variables written as numbers (S001:
+    quote them), a third of them in flow style."""
+    out = HERE / "corpus" / f"fixable-{count}.yaml"
+    lines = [FIX_HEAD, "  environmentVariables:\n"]
+    for i in range(count):
+        if i % 3:
+            lines.append(f"    - name: VAR_{i}\n      value: {i}\n")
+        else:
+            lines.append(f"    - {{name: VAR_{i}, value: {i}}}\n")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(lines))
+    return out
+
+
+def fixes(nimlint: str, counts: tuple[int, ...], repeat: int) -> list[dict]:
+    """``check`` and ``check --fix`` (standard input to standard output: the file stays as it
+    is) on files of fixable values; and the fixable findings one ``--fix`` run leaves."""
+    result = []
+    for count in counts:
+        path = fixable_file(count)
+        commands = {
+            "check": [nimlint, "check", str(path)],
+            "fix": [nimlint, "check", "--fix", "--stdin-filename", path.name, f"<{path}", "-"],
+        }
+        runs = paired(commands, HERE, repeat, f"--fix, {count} fixable values")
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = Path(tmp) / path.name
+            shutil.copyfile(path, copy)
+            subprocess.run(
+                [nimlint, "check", "--fix", str(copy)], env=TOOL_ENV, capture_output=True
+            )
+            cmd = [nimlint, "check", "--format", "json", str(copy)]
+            report = json.loads(subprocess.run(cmd, env=TOOL_ENV, capture_output=True).stdout)
+        left = sum(1 for f in report["findings"] if f.get("fix", {}).get("applicability") == "safe")
+        result.append(
+            {
+                "values": count,
+                "bytes": path.stat().st_size,
+                "runs": {name: [asdict(r) for r in rs] for name, rs in runs.items()},
+                "summary": {name: summary(rs, 1, path.stat().st_size) for name, rs in runs.items()},
+                "fix_over_check": ratio(runs["fix"], runs["check"]),
+                "fixable_left": left,
+            }
+        )
+    return result
+
+
 def stream_refused(nimlint: str, path: Path) -> bool:
     """Whether nimlint declined to lint ``path`` (P006: over its per-file limits)."""
     cmd = [nimlint, "check", "--format", "json", "--select", "P006", str(path)]
@@ -278,10 +357,10 @@ def stream_lines(stream: dict | None) -> list[str]:
     return [*lines, "", f"Peak RSS 4x / 1x stream: {growth:.2f} (1.00 = flat memory).", NO_STREAMS]
 
 
-def report(result: dict) -> str:
+def environment(result: dict) -> list[str]:
     m = result["machine"]
     nim, cjs = m["yaml"]["nimlint"], m["yaml"]["check-jsonschema"]
-    lines = [
+    return [
         "## Environment",
         "",
         f"- CPU: {m['cpu']}, {m['cores']} cores ({m['usable_cores']} usable)",
@@ -298,6 +377,12 @@ def report(result: dict) -> str:
         "median wall time, max peak RSS; nimlint runs with its default --jobs",
         "- Bytecode: both tools run with `PYTHONPYCACHEPREFIX=benchmarks/corpus/pycache` and "
         "without `PYTHONDONTWRITEBYTECODE`, so .pyc files are cached as after a wheel install",
+    ]
+
+
+def report(result: dict) -> str:
+    lines = [
+        *environment(result),
         "",
         "## nimlint vs check-jsonschema",
         "",
@@ -330,7 +415,44 @@ def report(result: dict) -> str:
                 f"| {one['peak_rss_mb']:.0f} | {two['peak_rss_mb']:.0f} "
                 f"| {row['speedup_jobs2']:.2f}x |"
             )
+    lines += fix_lines(result.get("fixes"), result.get("formats"))
     return "\n".join(lines)
+
+
+def fix_lines(fixed: list | None, formatted: dict | None) -> list[str]:
+    lines = []
+    if fixed:
+        lines += [
+            "",
+            "## --fix (nimlint only)",
+            "",
+            "| Fixable values | File (kB) | check (s) | --fix (s) | --fix / check "
+            "| fixable findings left after one run |",
+            "|---:|---:|---:|---:|---:|---:|",
+        ]
+        for row in fixed:
+            check, fix = row["summary"]["check"], row["summary"]["fix"]
+            lines.append(
+                f"| {row['values']:,} | {row['bytes'] / 1000:.0f} | {check['median_s']:.3f} "
+                f"| {fix['median_s']:.3f} | {row['fix_over_check']:.2f}x | {row['fixable_left']} |"
+            )
+    if formatted:
+        lines += [
+            "",
+            f"## Report formats, {formatted['files']:,} files",
+            "",
+            "| Format | nimlint (s) | / text | check-jsonschema (s) "
+            "| check-jsonschema / nimlint time |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        cjs = formatted["summary"]["check-jsonschema"]["median_s"]
+        for fmt in FORMATS:
+            lines.append(
+                f"| {fmt} | {formatted['summary'][fmt]['median_s']:.3f} "
+                f"| {formatted['over_text'][fmt]:.2f}x | {cjs:.3f} "
+                f"| {formatted['ratio_cjs_over_nimlint'][fmt]:.2f}x |"
+            )
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -339,6 +461,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="skip 20,000 files; smaller streams")
     parser.add_argument("--seed", type=int, default=0, help="corpus seed")
     parser.add_argument("--json", type=Path, metavar="OUT", help="save raw numbers as JSON")
+    parser.add_argument(
+        "--only",
+        choices=("fixes",),
+        help="run only these scenarios: fixes (--fix on fixable values, report formats)",
+    )
     args = parser.parse_args(argv)
 
     tools = {name: tool_path(name) for name in ("nimlint", "check-jsonschema")}
@@ -346,6 +473,14 @@ def main(argv: list[str] | None = None) -> int:
     base_files = yaml_files(base)
     one = base / base_files[0]
     result: dict = {"machine": machine(tools, one), "repeat": args.repeat, "quick": args.quick}
+    result["fixes"] = fixes(tools["nimlint"], (100, 1000), args.repeat)
+    result["formats"] = formats(tools, base, base_files, args.repeat)
+    if args.only == "fixes":
+        result["machine"]["load_after"] = os.getloadavg()[0]
+        if args.json:
+            args.json.write_text(json.dumps(result, indent=2) + "\n")
+        print("\n".join([*environment(result), *fix_lines(result["fixes"], result["formats"])]))
+        return 0
 
     result["compare"] = [
         compare(tools, base, base_files[:n], args.repeat) for n in (1, 200, len(base_files))

@@ -273,7 +273,7 @@ def check(
     if diff:
         _show_diff(result)
     if fix and not diff:
-        _write_fixes(result, stdin)
+        _write_fixes(result, stdin, "-" in paths)
     _write_reports(
         result,
         formats,
@@ -325,17 +325,23 @@ def _identity(path: str):
 
 def _show_diff(result) -> None:
     """--diff: the fixes as a unified diff on stdout, a count on stderr; exit now."""
-    from nimlint.fixer import unified_diff
+    from nimlint.report.diff_format import unified_diff
 
+    terminal = sys.stdout.isatty()  # escaped for reading; else the bytes patch applies
     for fixed in result.fixed:
-        click.echo(unified_diff(fixed), nl=False)
+        before = (fixed.bom + fixed.original).encode("utf-8")
+        sys.stdout.buffer.write(
+            unified_diff(fixed.name, before, fixed.encoded(), terminal=terminal)
+        )
+    sys.stdout.flush()
     count = sum(f.fixed for f in result.fixed)
     click.echo(f"would fix {count} finding{'s' * (count != 1)}", err=True)
     sys.exit(EXIT_USAGE if result.errors else EXIT_FINDINGS if result.fixed else EXIT_OK)
 
 
-def _write_fixes(result, stdin: bytes) -> None:
-    """--fix: write each fixed file (standard input: the document goes to stdout)."""
+def _write_fixes(result, stdin: bytes, read_stdin: bool) -> None:
+    """--fix: write each fixed file; standard input's whole text, fixed or not (an editor
+    replaces its buffer with it), goes to stdout."""
     from nimlint.files import write_atomic
     from nimlint.lint import STDIN
 
@@ -351,7 +357,7 @@ def _write_fixes(result, stdin: bytes) -> None:
             fixed.fixed = 0
             result.errors.append(f"cannot write {fixed.path}: {exc.strerror or exc}")
             click.echo(f"nimlint: error: {printable(result.errors[-1])}", err=True)
-    if STDIN in result.files or (fixed_stdin is not None):
+    if read_stdin:
         sys.stdout.buffer.write(stdin if fixed_stdin is None else fixed_stdin)
         sys.stdout.flush()
     count = sum(f.fixed for f in result.fixed)

@@ -44,13 +44,17 @@ class Repair(NamedTuple):
 
     ``op`` is ``quote`` (make the scalar at ``pointer`` the string of its source text),
     ``replace`` (the string ``value``), ``rename`` (the key at ``pointer`` to ``value``)
-    or ``remove`` (the mapping entry or list item at ``pointer``).
+    or ``remove`` (the mapping entry or list item at ``pointer``); ``edit`` is no change to
+    the data but the text ``edits`` (an unused suppression comment removed). ``safe`` false
+    makes the fix of a rule that declares safe fixes unsafe (see engine.fix_safety).
     """
 
     op: str
     pointer: str
     message: str
     value: str = ""
+    safe: bool = True
+    edits: tuple[Edit, ...] = ()
 
 
 class Problem(NamedTuple):

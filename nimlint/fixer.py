@@ -51,8 +51,9 @@ class Candidates:
         self.data: dict[int, Any] = {}  # document index -> its data, as loaded
         self.parses = 0
 
-    def add(self, doc: Document, placed: Iterable[Placed]) -> None:
-        """Resolve the repairs of ``doc``'s findings into candidates (no parse)."""
+    def add(self, doc: Document | None, placed: Iterable[Placed]) -> None:
+        """Resolve the repairs of ``doc``'s findings into candidates (no parse); ``doc`` None:
+        repairs that are text edits and change no data (an unused suppression removed)."""
         for p in placed:
             rule = self.registry.get(p.rule) if p.repair is not None else None
             if rule is None or rule.fix == "none":
@@ -63,19 +64,24 @@ class Candidates:
             if resolved is None:
                 continue
             edits, change = resolved
-            fix = Fix(rule.fix, p.repair.message, edits)
-            self.found[p.document, p.rule, p.repair] = Candidate(fix, doc.index, change)
-            self.data[doc.index] = doc.data
+            applicability = rule.fix if p.repair.safe else "unsafe"
+            fix = Fix(applicability, p.repair.message, edits)
+            index = -1 if change.op == "edit" else doc.index
+            self.found[p.document, p.rule, p.repair] = Candidate(fix, index, change)
+            if index >= 0:
+                self.data[index] = doc.data
 
     def keep(self, findings: list[Finding], protected: list[Span]) -> Candidates:
         """Only the candidates of ``findings`` (the ones no suppression silenced), and none
-        that would remove a suppression comment in use (``protected``)."""
+        that would remove a suppression comment in use (``protected``): an unused
+        suppression's own fix (X001) keeps the ids in use, and is kept."""
         wanted = {(f.document, f.rule, f.repair) for f in findings if f.repair is not None}
         ranges = [self._range(span) for span in protected]
         self.found = {
             key: c
             for key, c in self.found.items()
-            if key in wanted and not any(_touches(e, r) for e in c.fix.edits for r in ranges)
+            if key in wanted
+            and (c.document < 0 or not any(_touches(e, r) for e in c.fix.edits for r in ranges))
         }
         return self
 
@@ -121,12 +127,14 @@ class Candidates:
         self.parses += 1
         expected: dict[int, Any] = {}
         for candidate in chosen:
+            if candidate.document < 0:  # a text edit that changes no document's data
+                continue
             if candidate.document not in expected:
                 expected[candidate.document] = copy.deepcopy(self.data[candidate.document])
             if not apply_change(expected[candidate.document], candidate.change):
                 return False
         edited = apply_edits(self.text, tuple(e for c in chosen for e in c.fix.edits))
-        last = max(expected)
+        last = max(expected, default=-1)
         parsed = documents(edited, is_json=self.is_json)
         for item in itertools.islice(parsed, last + 1):
             if isinstance(item, ParseFailure):
@@ -251,16 +259,3 @@ def fix_file(
         findings, candidates = lint(result.text.encode("utf-8"))
     result.findings = attach_fixes(findings, candidates)
     return result
-
-
-def unified_diff(fixed: FixedFile) -> str:
-    """The fix of one file as a unified diff, control characters escaped for the terminal."""
-    import difflib
-
-    from nimlint.escaping import printable
-
-    before = fixed.original.splitlines(keepends=True)
-    after = fixed.text.splitlines(keepends=True)
-    name = printable(fixed.name)
-    lines = difflib.unified_diff(before, after, fromfile=name, tofile=name)
-    return "".join(printable(line.rstrip("\r\n")) + "\n" for line in lines)

@@ -148,6 +148,7 @@ def lint_source(
         candidates = Candidates(text, is_json, setup.registry)
     placed: list[Placed] = []
     empty = True
+    source = None  # the text's line starts, made for the first repair
     for item in items:
         if isinstance(item, ParseFailure):
             empty = False
@@ -157,6 +158,9 @@ def lint_source(
             continue  # an empty document (a trailing ---): kubectl ignores it too
         empty = False
         found = lint_document(item, setup, layers, name, result)
+        if any(p.repair is not None for p in found):
+            source = source or _source(text, is_json)
+            found = _reviewed(found, item, source, setup, layers, name)
         if candidates is not None:
             candidates.add(item, found)
         placed.extend(found)
@@ -168,6 +172,8 @@ def lint_source(
     protected: list[Span] = []
     if not is_json and "nimlint:" in text:
         findings, protected = _suppressed(findings, text, layout, name, setup)
+        if candidates is not None:  # X001's own fix: the unused directive removed
+            candidates.add(None, [f for f in findings if f.rule == "X001" and f.repair])
     result.findings = sorted(findings, key=Finding.sort_key)
     if candidates is not None and not any(p.rule == "P001" for p in placed):
         result.candidates = candidates.keep(result.findings, protected)
@@ -205,6 +211,27 @@ def lint_document(
         placed.extend(p for p in own if (p.rule, p.span, p.message) not in seen)
         seen.update((p.rule, p.span, p.message) for p in own)
     return placed
+
+
+def _source(text: str, is_json: bool):
+    from nimlint.engine.fix_edits import SourceText
+
+    return SourceText(text, is_json)
+
+
+def _reviewed(
+    found: list[Placed], doc: Document, source, setup: Setup, layers: Layers, name: str
+) -> list[Placed]:
+    """``found`` with quote messages as written and, when fixes are wanted, the safe repairs
+    whose fixed value the same rules reject made unsafe (``engine.fix_safety``)."""
+    from nimlint.engine.fix_safety import reviewed
+
+    recheck = None
+    if layers.options.wants_fixes:
+        kind, fits, _ = _kind_of(doc.data, setup, layers.options.kind, name)
+        if kind is not None and not (setup.policy is not None and _policed_kind(kind)):
+            recheck = lambda data: check(data, kind, setup, fits)  # noqa: E731
+    return reviewed(found, doc, source, setup.registry, recheck)
 
 
 def _kind_of(
@@ -331,7 +358,7 @@ def _suppressed(
 ) -> tuple[list[Finding], list[Span]]:
     """Apply the file's suppression comments; report the unused (X001) and invalid (X003).
     Also: where each directive that silenced something is (no fix may remove it)."""
-    from nimlint.engine.suppressions import apply, parse_directives  # only files that have some
+    from nimlint.engine.suppressions import apply, parse_directives, unused_fix  # only if any
 
     ids = list(setup.registry)
     known = lambda selector: any(i.startswith(selector) for i in ids)  # noqa: E731
@@ -342,11 +369,12 @@ def _suppressed(
         return not any(setup.config.enabled(i, name) for i in ids if i.startswith(selector))
 
     extra = [Placed("X003", i.span, i.message) for i in invalid]
-    extra += [
-        Placed("X001", d.span, f"unused suppression: {rule} (nothing to silence here)")
-        for d in directives
-        for rule in d.unused()
-        if rule == "every rule" or not disabled(rule)
-    ]
+    for d in directives:
+        unused = [r for r in d.unused() if r == "every rule" or not disabled(r)]
+        repair = unused_fix(text, d, unused) if unused else None
+        extra += [
+            Placed("X001", d.span, f"unused suppression: {r} (nothing to silence here)", "", repair)
+            for r in unused
+        ]
     protected = [d.span for d in directives if d.used]
     return findings + _findings(extra, name, setup), protected

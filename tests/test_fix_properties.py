@@ -25,7 +25,7 @@ from nimlint.engine.context import lookup
 from nimlint.engine.fix_edits import SourceText
 from nimlint.fixer import wanted
 from nimlint.lint import Linter, Options
-from nimlint.loading.model import ParseFailure, unescape_token
+from nimlint.loading.model import ParseFailure, escape_token, unescape_token
 from nimlint.loading.source import documents as parse
 from tests.profiles import examples
 from tests.strategies import documents, load_schema, sites, to_yaml
@@ -41,7 +41,8 @@ DUPLICABLE = (
     "/spec/tolerations",
     "/spec/imagePullSecrets",
 )
-YAML11 = ("yes", "0755", "1:30", "off")
+# 0755 reads as 755 in YAML 1.2: its quote (text and value disagree) is an unsafe fix.
+YAML11 = ("yes", "1_000", "1:30", "off")
 SENTINEL = "nimlintyamlsentinel{}"
 COMMENT = re.compile(r" *# comment \d+: keep me\r?\n")
 
@@ -190,6 +191,21 @@ def _untouched_lines(text: str, is_json: bool, findings: list, unsafe: bool) -> 
     return [line for n, line in enumerate(_lines(text, is_json), 1) if n not in touched]
 
 
+def _changed(a: Any, b: Any, pointer: str = "") -> list[str]:
+    """The pointers of the values that differ between ``a`` and ``b``, and their siblings'
+    parent (a rule may report the entry that holds the value)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        keys = [k for k in a if k in b]
+        return [p for k in keys for p in _changed(a[k], b[k], f"{pointer}/{escape_token(k)}")]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [
+            p
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            for p in _changed(x, y, f"{pointer}/{i}")
+        ]
+    return [] if _same(a, b) or pointer == "" else [pointer.rpartition("/")[0]]
+
+
 def _is_subsequence(part: list[str], whole: list[str]) -> bool:
     rest = iter(whole)
     return all(any(line == other for other in rest) for line in part)
@@ -212,6 +228,11 @@ def check_fix(data: tuple, json_form: bool, unsafe: bool, draw_comments) -> None
     linter = Linter(Options(fix="unsafe" if unsafe else "safe"))
     expected = _lint(linter, expected_text, name)
     assume(not any(wanted(f.fix, unsafe) for f in expected))  # V itself needs no fix
+    # A repaired value that V's rules reject makes its fix unsafe: not a fixable breakage.
+    changed = _changed(fixed_v, broken_m)
+    assume(
+        not any(f.pointer == p or f.pointer.startswith(f"{p}/") for f in expected for p in changed)
+    )
     before = _lint(linter, text, name)
     result = linter.fix_bytes(text.encode("utf-8"), name, Path.cwd(), name)
 

@@ -66,6 +66,8 @@ def resolve(
 ) -> tuple[tuple[Edit, ...], Change] | None:
     """The edits that carry out ``repair`` on ``doc`` and the change they should make to its
     data, or None when no edit fits cleanly. Unverified: see ``nimlint.fixer``."""
+    if repair.op == "edit":
+        return repair.edits, Change("edit", "")
     if doc.positions.get(repair.pointer) is None:
         return None
     edits = _OPS[repair.op](repair, doc, source)
@@ -76,6 +78,14 @@ def resolve(
         start, end = _value_range(doc, repair.pointer, source)
         value = source.text[start:end]
     return edits, Change(repair.op, repair.pointer, value)
+
+
+def plain_text(doc: Document, source: SourceText, pointer: str) -> str | None:
+    """The text of the one-line plain scalar at ``pointer``, else None."""
+    if doc.positions.get(pointer) is None:
+        return None
+    text = _one_line(source, *_value_range(doc, pointer, source))
+    return None if text is None or text[0] in _NOT_PLAIN_START else text
 
 
 def _value_range(doc: Document, pointer: str, source: SourceText) -> tuple[int, int]:
@@ -132,9 +142,11 @@ def _remove(repair: Repair, doc: Document, source: SourceText) -> tuple[Edit, ..
         return None
     start = _entry_start(doc, repair.pointer, source)
     end = _content_end(doc, repair.pointer, source)
+    if end is None:
+        return None
     parent_start = _value_range(doc, parent_pointer, source)[0]
     text_spans = _text_spans(doc, repair.pointer, source)
-    if source.text[parent_start : parent_start + 1] in ("{", "["):
+    if _is_flow(source.text, parent_start):
         edits = _remove_flow(repair.pointer, parent, parent_pointer, doc, source, start, end)
         cuts_comment = edits and any(_comments(source, e.start, e.end, text_spans) for e in edits)
         return None if cuts_comment else edits
@@ -148,19 +160,34 @@ def _entry_start(doc: Document, pointer: str, source: SourceText) -> int:
     return source.offset(*(key_spot or value_spot)[:2])
 
 
-def _content_end(doc: Document, pointer: str, source: SourceText) -> int:
-    """Where the entry's last character is: its last scalar or flow collection ends there
-    (a block collection's own end mark lies at the next token, after trailing comments)."""
+def _content_end(doc: Document, pointer: str, source: SourceText) -> int | None:
+    """Where the entry's last character is: its last scalar, alias or flow collection ends
+    there (a block collection's own end mark lies at the next token, after trailing
+    comments; an alias's children have no place of their own)."""
     ends = []
     for child, (_, spot) in doc.positions.items():
         if child != pointer and not child.startswith(pointer + "/"):
             continue
         start = source.offset(*spot[:2])
         value = lookup(doc.data, child)
-        if value and isinstance(value, (dict, list)) and source.text[start] not in "{[":
+        if value and isinstance(value, (dict, list)) and not _ends_itself(source.text, start):
             continue
         ends.append(source.offset(*spot[2:]))
-    return max(ends)
+    return max(ends, default=None)
+
+
+_PROPERTIES = re.compile(r"(?:[&!][^ \t\r\n]*[ \t]+)*")  # an anchor and a tag, before a node
+
+
+def _ends_itself(text: str, start: int) -> bool:
+    """Is the collection written at ``start`` an alias or a flow collection, whose place
+    ends at its own last character?"""
+    return text.startswith("*", start) or _is_flow(text, start)
+
+
+def _is_flow(text: str, start: int) -> bool:
+    """Is the collection written at ``start`` a flow one (after its anchor and tag)?"""
+    return text.startswith(("{", "["), _PROPERTIES.match(text, start).end())
 
 
 def _remove_block(
@@ -175,7 +202,21 @@ def _remove_block(
     after = source.breaks.match(source.text, rest.end())
     if after is None and rest.end() != len(source.text):
         return None  # something else follows on the same line
-    return _lines_but_comments(source, line_start, after.end() if after else rest.end(), text_spans)
+    edits = _lines_but_comments(
+        source, line_start, after.end() if after else rest.end(), text_spans
+    )
+    return edits if after else _without_final_break(source, edits)
+
+
+def _without_final_break(source: SourceText, edits: tuple[Edit, ...]) -> tuple[Edit, ...]:
+    """Edits removing the last line of a file that has no final line break: the break
+    before it goes too, so the file still ends without one."""
+    last = edits[-1]
+    if last.end != len(source.text) or last.start == 0:
+        return edits
+    before = source.line_start(last.start - 1)
+    brk = source.breaks.search(source.text, before, last.start)
+    return (*edits[:-1], source.edit(brk.start(), last.end, ""))
 
 
 def _lines_but_comments(
@@ -237,7 +278,7 @@ def _remove_flow(pointer, parent, parent_pointer, doc, source, start, end):
         return (source.edit(start, end, ""),)
     if index > 0:
         before = _content_end(doc, siblings[index - 1], source)
-        if not _FLOW_COMMA.fullmatch(source.text, before, start):
+        if before is None or not _FLOW_COMMA.fullmatch(source.text, before, start):
             return None
         return (source.edit(before, end, ""),)
     following = _entry_start(doc, siblings[1], source)
@@ -266,7 +307,9 @@ def apply_edits(text: str, edits: tuple[Edit, ...]) -> str:
 
 def apply_change(data: Any, change: Change) -> bool:
     """Make ``change`` to ``data`` in place; False when it cannot be made (a rename onto a
-    key the mapping has, a pointer that is gone)."""
+    key the mapping has, a pointer that is gone). An ``edit`` changes no data."""
+    if change.op == "edit":
+        return True
     parent_pointer, _, token = change.pointer.rpartition("/")
     parent = lookup(data, parent_pointer)
     if isinstance(parent, list):

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
-from nimlint.findings import Finding, Span
+from nimlint.findings import Finding, Repair, Span
 from nimlint.loading.layout import LINE_BREAK, Layout
 from nimlint.messages import show
 
@@ -33,10 +33,12 @@ _SCOPES = {"disable": "line", "disable-next-line": "next-line", "disable-file": 
 class Directive:
     """One suppression comment: where it is, what it covers, what it silenced."""
 
-    __slots__ = ("rules", "scope", "span", "used")
+    __slots__ = ("ids", "rules", "scope", "span", "start", "used")
 
-    def __init__(self, span: Span, scope: str, rules: tuple[str, ...]):
+    def __init__(self, span: Span, scope: str, rules: tuple[str, ...], start: int = 0):
         self.span = span
+        self.start = start  # offset of the comment's ``#`` in the text
+        self.ids: tuple[int, int] | None = None  # offsets of the id list, if any
         self.scope = scope  # "line", "next-line" or "file"
         self.rules = rules  # empty: every rule
         self.used: set[str] = set()
@@ -86,6 +88,10 @@ def parse_directives(
         column = offset - starts[line - 1] + 1
         span = Span(line, column, line, column + len(comment))
         _parse(comment, marker.end() - offset, span, known, directives, invalid)
+        if directives and directives[-1].span is span:
+            directives[-1].start = offset
+            if directives[-1].ids is not None:
+                directives[-1].ids = tuple(offset + at for at in directives[-1].ids)
     return directives, invalid
 
 
@@ -111,7 +117,11 @@ def _parse(comment, at, span, known, directives: list, invalid: list) -> None:
             invalid.append(Invalid(span, message))
     kept = tuple(r for r in rules if known(r))
     if kept or not rules:
-        directives.append(Directive(span, _SCOPES[keyword[1]], kept))
+        directive = Directive(span, _SCOPES[keyword[1]], kept)
+        if ids:
+            first = keyword.end() + ids.start(1)
+            directive.ids = (first, first + len(ids[1]))
+        directives.append(directive)
 
 
 def _is_bare(rest: str) -> bool:
@@ -127,3 +137,30 @@ def apply(findings: list[Finding], directives: list[Directive]) -> list[Finding]
         if not any(covered):
             kept.append(finding)
     return kept
+
+
+def unused_fix(text: str, directive: Directive, unused: list[str]) -> Repair:
+    """The repair of an unused suppression (as ruff removes an unused ``noqa``): drop the
+    unused ids from its list, or the whole comment (its line, if it is alone there) when
+    nothing it names silences anything. Every X001 of one directive gets the same edit."""
+    from nimlint.engine.fix_edits import SourceText
+
+    source = SourceText(text, is_json=False)
+    start, end = directive.start, source.offset(directive.span.line, directive.span.end_column)
+    used = [r for r in directive.rules if r not in unused]
+    if used and directive.ids is not None:
+        edit = source.edit(*directive.ids, ",".join(used))
+        return Repair(
+            "edit", "", f"remove {', '.join(unused)} from the suppression", "", True, (edit,)
+        )
+    line = source.line_start(start)
+    while start > line and text[start - 1] in " \t":
+        start -= 1
+    if start == line:  # alone on its line: the line goes, with its line break
+        brk = _LINE_BREAK.match(text, end)
+        if brk is not None:
+            end = brk.end()
+        elif line > 0:  # the last line, without a final line break: the one before goes
+            start = line - len(_LINE_BREAK.search(text[max(0, line - 2) : line])[0])
+    edit = source.edit(start, end, "")
+    return Repair("edit", "", "remove the unused suppression", "", True, (edit,))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,12 +22,13 @@ def unknown_key_problems(data: Any, shape: Shape) -> Iterator[tuple[str, Problem
             known = node.properties
             if known is None:
                 continue
+            targets = _rename_targets([k for k in value if k not in known], known, value)
             for key, child in value.items():
                 sub = known.get(key)
                 if sub is None:
                     key_pointer = f"{pointer}/{escape_token(key)}"
                     message = _unknown(key, pointer, known, shape)
-                    repair = _rename(key, key_pointer, known, value)
+                    repair = _rename(key, key_pointer, targets[key]) if key in targets else None
                     yield "S008", Problem(key_pointer, message, "key", repair)
                 elif isinstance(child, (dict, list)):
                     stack.append((child, sub, f"{pointer}/{escape_token(key)}"))
@@ -79,17 +81,29 @@ def places_of(root: Shape) -> dict[str, list[str]]:
     return cached[1]
 
 
-def _rename(key: str, pointer: str, known: dict, mapping: dict) -> Repair | None:
-    """Rename ``key`` to its only did-you-mean candidate, if the mapping lacks that key."""
+def _rename_targets(unknown: list[str], known: dict, mapping: dict) -> dict[str, str]:
+    """Each unknown key's rename: its only did-you-mean candidate, when the mapping lacks
+    that key and no other unknown key of the mapping claims it (two renames to one name,
+    or one onto a key already there, would lose a value)."""
+    if not unknown:
+        return {}
     import difflib  # only when there is something to suggest
 
-    candidates = {k for k in known if k.lower() == key.lower()}
-    candidates.update(difflib.get_close_matches(key, list(known), n=2, cutoff=0.7))
-    if len(candidates) != 1:
-        return None
-    (target,) = candidates
-    if target in mapping:
-        return None
+    targets = {}
+    for key in unknown:
+        candidates = {k for k in known if k.lower() == key.lower()}
+        candidates.update(difflib.get_close_matches(key, list(known), n=2, cutoff=0.7))
+        if len(candidates) == 1:
+            targets[key] = candidates.pop()
+    claims = Counter(targets.values())
+    return {
+        key: target
+        for key, target in targets.items()
+        if claims[target] == 1 and target not in mapping
+    }
+
+
+def _rename(key: str, pointer: str, target: str) -> Repair:
     return Repair("rename", pointer, f"rename {show(key)} to {show(target)}", target)
 
 
