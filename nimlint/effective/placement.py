@@ -30,7 +30,8 @@ class LayeredView:
     """An effective request composed from layers, read as ``kind``, whose findings are placed
     in the ``target`` layer's file (see the module docstring). ``known`` is what the lower
     layers report alone (``known_findings``); ``extra`` are more problems about ``merged``
-    (a policy's violations); ``direct`` are findings already placed in the target."""
+    (a policy's violations); ``direct`` are findings already placed in the target; ``lower``
+    is the data of the lower layers alone (a removal the target makes must not uncover it)."""
 
     fits = False  # unknown keys are always looked for
     policed = False  # a create request checked against a policy (--format runai lists it)
@@ -43,8 +44,10 @@ class LayeredView:
         known: Collection[tuple] = (),
         extra: Iterable[tuple[str, Problem]] = (),
         direct: Iterable[Placed] = (),
+        lower: Any = MISSING,
     ):
         self.kind, self.merged, self.target, self.known = kind, merged, target, known
+        self.lower = lower
         self._extra, self._direct = extra, direct
 
     @property
@@ -79,7 +82,7 @@ class LayeredView:
             span,
             named(problem.message) + suffix,
             pointer,
-            problem.repair if _written_by(merged, target, problem.repair) else None,
+            problem.repair if _written_by(merged, target, problem.repair, self.lower) else None,
             target.document.index,
             problem.compliance,
             tuple(related),
@@ -93,10 +96,13 @@ def known_findings(check: Check, baseline: Effective) -> frozenset[tuple[str, st
     )
 
 
-def _written_by(merged: Effective, target: Layer, repair: Repair | None) -> bool:
+def _written_by(merged: Effective, target: Layer, repair: Repair | None, lower: Any) -> bool:
     """Can ``repair`` be made in the target's text: what it changes is the target's own value,
-    at the same pointer there."""
+    at the same pointer there, and a removal uncovers no lower layer's value (the result would
+    then take that value, not lose the field)."""
     if repair is None or not merged.set_by(repair.pointer, target):
+        return False
+    if repair.op == "remove" and lookup(lower, repair.pointer) is not MISSING:
         return False
     origin = merged.origin(repair.pointer)
     return origin is not None and origin.pointer == repair.pointer

@@ -81,7 +81,9 @@ class Preview:
             extra = list(layer.problems()) if layer is not None else []
             return [*check(data, KIND), *extra]
 
-        self.known = known_findings(whole, self._extended(Effective.of(base)))
+        service = self._extended(Effective.of(base))
+        self.lower = service.data  # the service before any update
+        self.known = known_findings(whole, service)
 
     def _extended(self, service: Effective) -> Effective:
         return self.layer.extend(service) if self.layer is not None else service
@@ -96,7 +98,7 @@ class Preview:
             Placed(rule, doc.span(p.pointer, p.at), p.message, p.pointer, None, doc.index)
             for rule, p in immutable_changes(self.base, update, merged)
         ]
-        return LayeredView(KIND, service, update, self.known, extra, direct)
+        return LayeredView(KIND, service, update, self.known, extra, direct, self.lower)
 
 
 def apply_update(base: Layer, update: Layer) -> Effective:

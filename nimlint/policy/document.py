@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nimlint.effective.merge import Effective, Layer
+from nimlint.effective.merge import Effective, Layer, Mixed
 from nimlint.effective.placement import LayeredView
 from nimlint.findings import Placed, Problem
 from nimlint.loading.model import Document
@@ -45,7 +45,8 @@ class PolicyView(LayeredView):
             (rule, Problem(pointer, message, compliance=compliance))
             for (rule, message), (pointer, compliance) in found.items()
         ]
-        super().__init__(kind, after, target, extra=extra, direct=direct)
+        lower = apply_defaults(policy, Effective({}, Mixed(None))).data  # the defaults alone
+        super().__init__(kind, after, target, extra=extra, direct=direct, lower=lower)
 
 
 def _spec(effective: Effective) -> dict:
