@@ -33,3 +33,35 @@ def test_no_removal_fix_under_a_base_that_would_keep_its_own_value(tmp_path: Pat
     update = "spec:\n  servingPort:\n    metricsPort: 8000\n    grpcPort: 9001\n"
     fixed = Linter(Options(base=base, fix="safe")).fix_bytes(update.encode(), "u.yaml", ROOT)
     assert "metricsPort: 8000" in fixed.text
+
+
+def test_no_removal_fix_that_uncovers_a_policys_attribute_default(tmp_path: Path) -> None:
+    """T003 drops the value of an Exists toleration. A policy's tolerations ``attributes`` give
+    every item (the request's additions too) value "2": dropping the request's value hands it
+    the policy's, T003 stays, and the user's value is gone for nothing."""
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("defaults:\n  tolerations:\n    attributes: {value: '2'}\n")
+    text = HEAD + "  tolerations:\n    - {name: gpu, key: g, operator: Exists, value: x}\n"
+    options = Options(policies=(policy,), fixes=True)
+    (t003,) = [f for f in lint_text(text, "spec.yaml", options) if f.rule == "T003"]
+    assert t003.fix is None
+
+
+def test_a_removal_fix_stays_where_no_lower_layer_has_the_field(tmp_path: Path) -> None:
+    """The guard above does not cost the fixes it should not: with a policy and a base that do
+    not set the field, N003 and T003 still remove the request's own values."""
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("defaults:\n  compute: {cpuCoreRequest: 1}\n")
+    text = (
+        HEAD
+        + "  servingPort: {port: 8000, metricsPort: 8000}\n"
+        + "  tolerations:\n    - {name: gpu, key: g, operator: Exists, value: x}\n"
+    )
+    options = Options(policies=(policy,), fixes=True)
+    fixed = {f.rule for f in lint_text(text, "spec.yaml", options) if f.fix is not None}
+    assert {"N003", "T003"} <= fixed
+    base = tmp_path / "running.yaml"
+    base.write_text(HEAD + "  servingPort:\n    port: 8000\n")
+    update = "spec:\n  servingPort:\n    metricsPort: 8000\n    grpcPort: 9001\n"
+    fixed_update = Linter(Options(base=base, fix="safe")).fix_bytes(update.encode(), "u.yaml", ROOT)
+    assert "metricsPort" not in fixed_update.text
