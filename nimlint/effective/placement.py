@@ -16,8 +16,11 @@ from typing import Any
 from nimlint.effective.merge import Effective, Layer, Origin
 from nimlint.engine.context import MISSING, lookup
 from nimlint.findings import Placed, Problem, Related, Repair, Span
-from nimlint.loading.model import escape_token
+from nimlint.loading.model import escape_token, unescape_token
 from nimlint.messages import field_name, show
+
+# The layers composed again with another target layer (its value and origin).
+Rebuild = Callable[[Effective], Effective]
 
 # (rule id, problem) of every check of a request body read as one kind (pipeline.check fits).
 Check = Callable[[Any], Iterable[tuple[str, Problem]]]
@@ -30,8 +33,8 @@ class LayeredView:
     """An effective request composed from layers, read as ``kind``, whose findings are placed
     in the ``target`` layer's file (see the module docstring). ``known`` is what the lower
     layers report alone (``known_findings``); ``extra`` are more problems about ``merged``
-    (a policy's violations); ``direct`` are findings already placed in the target; ``lower``
-    is the data of the lower layers alone (a removal the target makes must not uncover it)."""
+    (a policy's violations); ``direct`` are findings already placed in the target;
+    ``rebuild`` composes the layers again with another target (to try a removal on)."""
 
     fits = False  # unknown keys are always looked for
     policed = False  # a create request checked against a policy (--format runai lists it)
@@ -44,10 +47,10 @@ class LayeredView:
         known: Collection[tuple] = (),
         extra: Iterable[tuple[str, Problem]] = (),
         direct: Iterable[Placed] = (),
-        lower: Any = MISSING,
+        rebuild: Rebuild | None = None,
     ):
         self.kind, self.merged, self.target, self.known = kind, merged, target, known
-        self.lower = lower
+        self.rebuild = rebuild
         self._extra, self._direct = extra, direct
 
     @property
@@ -82,11 +85,50 @@ class LayeredView:
             span,
             named(problem.message) + suffix,
             pointer,
-            problem.repair if _written_by(merged, target, problem.repair, self.lower) else None,
+            problem.repair if self._fixable(problem.repair) else None,
             target.document.index,
             problem.compliance,
             tuple(related),
         )
+
+    def _fixable(self, repair: Repair | None) -> bool:
+        """Can ``repair`` be made in the target's text: what it changes is the target's own
+        value, at the same pointer there; and a removal removes the field from the result, not
+        uncovers a lower layer's value for it (a base's, a policy's default or attribute)."""
+        merged, target = self.merged, self.target
+        if repair is None or not merged.set_by(repair.pointer, target):
+            return False
+        origin = merged.origin(repair.pointer)
+        if origin is None or origin.pointer != repair.pointer:
+            return False
+        if repair.op != "remove":
+            return True
+        if self.rebuild is None:
+            return False
+        sent = _without(target.document.data, repair.pointer)
+        after = self.rebuild(Effective(sent, Origin(target, ""))).data
+        head = repair.pointer.rpartition("/")[0]
+        items = lookup(merged.data, head)
+        if isinstance(items, list):
+            left = lookup(after, head)
+            return isinstance(left, list) and len(left) == len(items) - 1
+        return lookup(after, repair.pointer) is MISSING
+
+
+def _without(data: Any, pointer: str) -> Any:
+    """A copy of ``data`` without the mapping member or list item at ``pointer``."""
+    head, _, token = pointer.partition("/")[2].partition("/")
+    key = unescape_token(head)
+    if isinstance(data, list) and key.isdigit() and int(key) < len(data):
+        index = int(key)
+        if not token:
+            return data[:index] + data[index + 1 :]
+        return [*data[:index], _without(data[index], "/" + token), *data[index + 1 :]]
+    if isinstance(data, dict) and key in data:
+        if not token:
+            return {k: v for k, v in data.items() if k != key}
+        return {**data, key: _without(data[key], "/" + token)}
+    return data
 
 
 def known_findings(check: Check, baseline: Effective) -> frozenset[tuple[str, str, str]]:
@@ -94,18 +136,6 @@ def known_findings(check: Check, baseline: Effective) -> frozenset[tuple[str, st
     return frozenset(
         (rule, problem.pointer, problem.message) for rule, problem in check(baseline.data)
     )
-
-
-def _written_by(merged: Effective, target: Layer, repair: Repair | None, lower: Any) -> bool:
-    """Can ``repair`` be made in the target's text: what it changes is the target's own value,
-    at the same pointer there, and a removal uncovers no lower layer's value (the result would
-    then take that value, not lose the field)."""
-    if repair is None or not merged.set_by(repair.pointer, target):
-        return False
-    if repair.op == "remove" and lookup(lower, repair.pointer) is not MISSING:
-        return False
-    origin = merged.origin(repair.pointer)
-    return origin is not None and origin.pointer == repair.pointer
 
 
 def _place(merged: Effective, target: Layer, problem: Problem) -> tuple[Span, str]:

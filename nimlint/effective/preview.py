@@ -81,9 +81,7 @@ class Preview:
             extra = list(layer.problems()) if layer is not None else []
             return [*check(data, KIND), *extra]
 
-        service = self._extended(Effective.of(base))
-        self.lower = service.data  # the service before any update
-        self.known = known_findings(whole, service)
+        self.known = known_findings(whole, self._extended(Effective.of(base)))
 
     def _extended(self, service: Effective) -> Effective:
         return self.layer.extend(service) if self.layer is not None else service
@@ -98,25 +96,28 @@ class Preview:
             Placed(rule, doc.span(p.pointer, p.at), p.message, p.pointer, None, doc.index)
             for rule, p in immutable_changes(self.base, update, merged)
         ]
-        return LayeredView(KIND, service, update, self.known, extra, direct, self.lower)
+        rebuild = lambda sent: self._extended(apply_update(self.base, update, sent))  # noqa: E731
+        return LayeredView(KIND, service, update, self.known, extra, direct, rebuild)
 
 
-def apply_update(base: Layer, update: Layer) -> Effective:
-    """The service as it will be once ``update`` is applied to ``base``."""
+def apply_update(base: Layer, update: Layer, sent: Effective | None = None) -> Effective:
+    """The service as it will be once ``update`` is applied to ``base`` (``sent``: the
+    update's body, when another than its file's)."""
+    sent = Effective.of(update) if sent is None else sent
     result = Effective.of(base)
-    for name in _removed(update):
+    for name in _removed(sent.data):
         result = result.without(f"/spec/{escape_token(name)}")
-    changes = Effective.of(update).without("/fieldsToRemove")
+    changes = sent.without("/fieldsToRemove")
     result = merge(result, changes)
-    spec = lookup(update.document.data, "/spec")
+    spec = lookup(sent.data, "/spec")
     for field, other in (EXCLUSIVE, EXCLUSIVE[::-1]):
         if isinstance(spec, dict) and present(spec.get(field)) and other not in spec:
             result = result.without(f"/spec/{other}")
     return result
 
 
-def _removed(update: Layer) -> list[str]:
-    names = lookup(update.document.data, "/fieldsToRemove")
+def _removed(update: Any) -> list[str]:
+    names = lookup(update, "/fieldsToRemove")
     return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
 
 

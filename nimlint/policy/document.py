@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nimlint.effective.merge import Effective, Layer, Mixed
+from nimlint.effective.merge import Effective, Layer
 from nimlint.effective.placement import LayeredView
 from nimlint.findings import Placed, Problem
 from nimlint.loading.model import Document
@@ -45,8 +45,8 @@ class PolicyView(LayeredView):
             (rule, Problem(pointer, message, compliance=compliance))
             for (rule, message), (pointer, compliance) in found.items()
         ]
-        lower = apply_defaults(policy, Effective({}, Mixed(None))).data  # the defaults alone
-        super().__init__(kind, after, target, extra=extra, direct=direct, lower=lower)
+        rebuild = lambda request: apply_defaults(policy, request)  # noqa: E731
+        super().__init__(kind, after, target, extra=extra, direct=direct, rebuild=rebuild)
 
 
 def _spec(effective: Effective) -> dict:
