@@ -65,3 +65,17 @@ def test_a_removal_fix_stays_where_no_lower_layer_has_the_field(tmp_path: Path) 
     update = "spec:\n  servingPort:\n    metricsPort: 8000\n    grpcPort: 9001\n"
     fixed_update = Linter(Options(base=base, fix="safe")).fix_bytes(update.encode(), "u.yaml", ROOT)
     assert "metricsPort" not in fixed_update.text
+
+
+def test_a_fix_is_offered_for_a_request_item_a_policy_list_moved(tmp_path: Path) -> None:
+    """docs/fixes.md: under --policy a finding about a value the file wrote has its fix. A
+    policy's default environment variable comes first in the effective list, so the request's
+    item 0 is item 1 there: the finding is placed on the request's value, and its fix must be
+    made there too."""
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("defaults:\n  environmentVariables: {instances: [{name: X, value: '1'}]}\n")
+    text = HEAD + "  environmentVariables:\n    - {name: A, value: 1}\n"
+    options = Options(policies=(policy,), fix="safe")
+    fixed = Linter(options).fix_bytes(text.encode(), "spec.yaml", ROOT)
+    assert fixed.text == text.replace("value: 1}", 'value: "1"}')
+    assert [f.rule for f in fixed.findings if f.rule == "S001"] == []
