@@ -85,34 +85,40 @@ class LayeredView:
             span,
             named(problem.message) + suffix,
             pointer,
-            problem.repair if self._fixable(problem.repair) else None,
+            self._repair(problem.repair, named),
             target.document.index,
             problem.compliance,
             tuple(related),
         )
 
-    def _fixable(self, repair: Repair | None) -> bool:
-        """Can ``repair`` be made in the target's text: what it changes is the target's own
-        value, at the same pointer there; and a removal removes the field from the result, not
-        uncovers a lower layer's value for it (a base's, a policy's default or attribute)."""
+    def _repair(self, repair: Repair | None, named: Callable[[str], str]) -> Repair | None:
+        """``repair`` as made in the target's text, where the target wrote the value (a merged
+        list may hold the target's item at another index); None when it cannot be made there,
+        or when a removal would uncover a lower layer's value (a base's, a policy's default or
+        attribute) instead of removing the field from the result."""
         merged, target = self.merged, self.target
         if repair is None or not merged.set_by(repair.pointer, target):
-            return False
+            return None
         origin = merged.origin(repair.pointer)
-        if origin is None or origin.pointer != repair.pointer:
-            return False
-        if repair.op != "remove":
-            return True
+        if origin is None or origin.layer is not target:
+            return None
+        if repair.op == "remove" and not self._removes(repair.pointer, origin.pointer):
+            return None
+        return repair._replace(pointer=origin.pointer, message=named(repair.message))
+
+    def _removes(self, pointer: str, written: str) -> bool:
+        """Does removing the target's value at ``written`` remove ``pointer`` from the result
+        (or its list item, leaving the list one shorter)?"""
         if self.rebuild is None:
             return False
-        sent = _without(target.document.data, repair.pointer)
-        after = self.rebuild(Effective(sent, Origin(target, ""))).data
-        head = repair.pointer.rpartition("/")[0]
-        items = lookup(merged.data, head)
+        sent = _without(self.target.document.data, written)
+        after = self.rebuild(Effective(sent, Origin(self.target, ""))).data
+        head = pointer.rpartition("/")[0]
+        items = lookup(self.merged.data, head)
         if isinstance(items, list):
             left = lookup(after, head)
             return isinstance(left, list) and len(left) == len(items) - 1
-        return lookup(after, repair.pointer) is MISSING
+        return lookup(after, pointer) is MISSING
 
 
 def _without(data: Any, pointer: str) -> Any:
