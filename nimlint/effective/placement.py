@@ -111,6 +111,9 @@ class LayeredView:
         (or its list item, leaving the list one shorter)?"""
         if self.rebuild is None:
             return False
+        item = _list_item(self.merged.data, pointer)
+        if item and self.merged.set_by(item, self.target):
+            return True  # an item no lower layer is merged into: removing in it removes it
         sent = _without(self.target.document.data, written)
         after = self.rebuild(Effective(sent, Origin(self.target, ""))).data
         head = pointer.rpartition("/")[0]
@@ -119,6 +122,19 @@ class LayeredView:
             left = lookup(after, head)
             return isinstance(left, list) and len(left) == len(items) - 1
         return lookup(after, pointer) is MISSING
+
+
+def _list_item(data: Any, pointer: str) -> str:
+    """The pointer of the innermost list item ``pointer`` is, or is in ("" if none)."""
+    item, path = "", ""
+    for token in pointer.split("/")[1:]:
+        if isinstance(data, list):
+            item = f"{path}/{token}"
+            data = data[int(token)] if token.isdigit() and int(token) < len(data) else None
+        else:
+            data = data.get(unescape_token(token)) if isinstance(data, dict) else None
+        path = f"{path}/{token}"
+    return item
 
 
 def _without(data: Any, pointer: str) -> Any:
