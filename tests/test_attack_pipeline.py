@@ -79,3 +79,19 @@ def test_a_fix_is_offered_for_a_request_item_a_policy_list_moved(tmp_path: Path)
     fixed = Linter(options).fix_bytes(text.encode(), "spec.yaml", ROOT)
     assert fixed.text == text.replace("value: 1}", 'value: "1"}')
     assert [f.rule for f in fixed.findings if f.rule == "S001"] == []
+
+
+def test_every_duplicate_of_one_list_is_offered_its_fix() -> None:
+    """Fixes are verified together: the changes of two removals from one list, made in the
+    data one after another, shift the second's index, so the set 'fails' and halving keeps
+    one. The old version offered each removal (JSON, SARIF, --diff), and --fix made them in
+    one pass."""
+    text = (
+        HEAD
+        + "  environmentVariables:\n"
+        + "".join(f"    - {{name: V{i}, value: '1'}}\n" * 2 for i in range(3))
+    )
+    findings = [f for f in lint_text(text, "spec.yaml", Options(fixes=True)) if f.rule == "V004"]
+    assert [f.fix is not None for f in findings] == [True, True, True]
+    fixed = Linter(Options(fix="safe")).fix_bytes(text.encode(), "spec.yaml", ROOT)
+    assert fixed.text.count("name: V") == 3 and fixed.fixed == 3
