@@ -126,7 +126,8 @@ class Candidates:
         changed exactly as they say? One parse, up to the last document changed."""
         self.parses += 1
         expected: dict[int, Any] = {}
-        for candidate in chosen:
+        for candidate in sorted(chosen, key=lambda c: c.start, reverse=True):
+            # last in the text first: a list item's removal shifts no change made before it
             if candidate.document < 0:  # a text edit that changes no document's data
                 continue
             if candidate.document not in expected:
