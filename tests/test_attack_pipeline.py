@@ -95,3 +95,21 @@ def test_every_duplicate_of_one_list_is_offered_its_fix() -> None:
     assert [f.fix is not None for f in findings] == [True, True, True]
     fixed = Linter(Options(fix="safe")).fix_bytes(text.encode(), "spec.yaml", ROOT)
     assert fixed.text.count("name: V") == 3 and fixed.fixed == 3
+
+
+def test_duplicate_fixes_cost_linear_time_in_the_list(monkeypatch) -> None:
+    """Each duplicate's repair compared its item with every earlier one (a JSON text each):
+    n duplicates cost n*n/2 texts, 30 s for 2000 environment variables. Counted, not timed."""
+    from nimlint.engine import repairs
+
+    calls = []
+    real = repairs.same_data
+    monkeypatch.setattr(repairs, "same_data", lambda value: calls.append(1) or real(value))
+    n = 300
+    text = (
+        HEAD
+        + "  environmentVariables:\n"
+        + "".join(f"    - {{name: V{i}, value: '1'}}\n" * 2 for i in range(n))
+    )
+    lint_text(text, "spec.yaml", Options(isolated=True))
+    assert len(calls) < 10 * n
