@@ -27,11 +27,28 @@ def drop_exact_duplicate(problem: Problem, node: Any, pointer: str) -> Repair | 
     index = problem.pointer[len(pointer) + 1 :].split("/")[0]
     if not isinstance(node, list) or not index.isdigit() or int(index) >= len(node):
         return None
-    item = same_data(node[int(index)])
-    if not any(same_data(earlier) == item for earlier in node[: int(index)]):
+    first = _first_indexes(node)
+    if first.get(same_data(node[int(index)]), int(index)) >= int(index):
         return None
     item_pointer = f"{pointer}/{index}"
     return Repair("remove", item_pointer, f"remove the duplicate {field_name(item_pointer)}")
+
+
+_last: tuple[list | None, dict[str, int]] = (None, {})  # the last list asked about, indexed
+
+
+def _first_indexes(items: list) -> dict[str, int]:
+    """Where each item of ``items`` first appears (as its same_data text): made once for the
+    list whose duplicates are being repaired, so n duplicates cost n texts, not n*n/2."""
+    global _last
+    cached = _last  # one read: another thread may replace it
+    if cached[0] is items:
+        return cached[1]
+    first: dict[str, int] = {}
+    for at, item in enumerate(items):
+        first.setdefault(same_data(item), at)
+    _last = (items, first)
+    return first
 
 
 def same_data(value: Any) -> str:
