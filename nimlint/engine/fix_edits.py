@@ -43,6 +43,19 @@ class SourceText:
         self.is_json = is_json
         self.starts = [0] + [match.end() for match in _BREAKS.finditer(text)]
         self.breaks = _BREAKS
+        self._pointers: tuple[Document | None, list[str]] = (None, [])
+
+    def entry(self, doc: Document, pointer: str) -> list[str]:
+        """``pointer`` and the pointers below it that ``doc`` has positions for: a range of
+        its sorted pointers (sorted once per document), not a walk of them all per entry."""
+        known, pointers = self._pointers
+        if known is not doc:
+            pointers = sorted(doc.positions)
+            self._pointers = (doc, pointers)
+        low = bisect.bisect_left(pointers, pointer + "/")
+        high = bisect.bisect_left(pointers, pointer + "0")  # "0" is the character after "/"
+        below = pointers[low:high]
+        return [pointer, *below] if pointer in doc.positions else below
 
     def offset(self, line: int, column: int) -> int:
         return self.starts[min(line, len(self.starts)) - 1] + column - 1
@@ -165,9 +178,8 @@ def _content_end(doc: Document, pointer: str, source: SourceText) -> int | None:
     there (a block collection's own end mark lies at the next token, after trailing
     comments; an alias's children have no place of their own)."""
     ends = []
-    for child, (_, spot) in doc.positions.items():
-        if child != pointer and not child.startswith(pointer + "/"):
-            continue
+    for child in source.entry(doc, pointer):
+        spot = doc.positions[child][1]
         start = source.offset(*spot[:2])
         value = lookup(doc.data, child)
         if value and isinstance(value, (dict, list)) and not _ends_itself(source.text, start):
@@ -246,9 +258,8 @@ def _lines_but_comments(
 def _text_spans(doc: Document, pointer: str, source: SourceText) -> Spans:
     """Where the keys and scalar values of the entry at ``pointer`` are: a ``#`` there is text."""
     spans = []
-    for child, (key_spot, value_spot) in doc.positions.items():
-        if child != pointer and not child.startswith(pointer + "/"):
-            continue
+    for child in source.entry(doc, pointer):
+        key_spot, value_spot = doc.positions[child]
         spots = [key_spot]
         if not isinstance(lookup(doc.data, child), (dict, list)):
             spots.append(value_spot)
