@@ -130,3 +130,17 @@ def test_many_removal_fixes_stay_linear_in_the_file() -> None:
     findings = lint_text(text, "spec.yaml", Options(fixes=True, isolated=True))
     assert time.perf_counter() - started < 10
     assert sum(f.fix is not None for f in findings if f.rule == "V004") == 3000
+
+
+def test_stdin_fix_with_a_filename_writes_the_document_even_when_nothing_is_fixed() -> None:
+    """docs/fixes.md: with -, --fix writes the fixed document to standard output. Named with
+    --stdin-filename, a document that needs no fix came out as nothing: an editor or a shell
+    pipe (``nimlint check --fix --stdin-filename f.yaml - < f.yaml > g.yaml``) lost it."""
+    import subprocess
+    import sys
+
+    text = HEAD + "  compute: {gpuDevicesRequest: 1}\n  servingPort: {port: 8000}\n"
+    for named in ([], ["--stdin-filename", "deploy/a.yaml"]):
+        args = [sys.executable, "-m", "nimlint", "check", "--isolated", "-q", "--fix", *named, "-"]
+        done = subprocess.run(args, input=text.encode(), capture_output=True, cwd=ROOT)
+        assert done.stdout.decode() == text, named
