@@ -505,3 +505,60 @@ def test_pre_commit_hook_never_passes_the_config_file() -> None:
     assert exclude.search(".nimlint.yaml") and exclude.search("deploy/nim/.nimlint.yaml")
     assert not exclude.search("deploy/nim/llama.yaml")
     assert not exclude.search("deploy/nim/x.nimlint.yaml.bak.yaml")
+
+
+# --- Kubernetes objects beside the specs ----------------------------------------------------
+
+CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nim-env\ndata:\n  A: b\n"
+DEPLOYMENT = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+    "spec:\n  replicas: 2\n  template:\n    spec:\n      containers: []\n"
+)
+NIMSERVICE = (
+    "apiVersion: apps.nvidia.com/v1alpha1\nkind: NIMService\nmetadata:\n  name: llama\n"
+    "spec:\n  image:\n    repository: nvcr.io/nim/meta/llama3-8b-instruct\n    tag: 1.0.0\n"
+)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_kubernetes_objects_are_skipped_when_walked(tmp_path: Path, jobs: str) -> None:
+    tree(
+        tmp_path,
+        {
+            "deploy/llama.yaml": GOOD,
+            "deploy/configmap.yaml": CONFIGMAP,
+            "deploy/web.yaml": DEPLOYMENT,
+            "deploy/operator.yaml": NIMSERVICE,
+            "deploy/both.yaml": CONFIGMAP + "---\n" + DEPLOYMENT,
+        },
+    )
+    code, report, err = run_json("--jobs", jobs, "deploy", cwd=tmp_path)
+    assert code == 0, (report, err)
+    assert linted(report) == ["deploy/llama.yaml"] and report["findings"] == []
+    assert report["summary"]["skipped"] == 4
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (CONFIGMAP, "a Kubernetes ConfigMap (apiVersion v1)"),
+        (DEPLOYMENT, "a Kubernetes Deployment (apiVersion apps/v1)"),
+        (NIMSERVICE, "the NIM Operator's NIMService resource"),
+    ],
+)
+def test_a_named_kubernetes_object_is_reported_once(
+    tmp_path: Path, content: str, words: str
+) -> None:
+    tree(tmp_path, {"object.yaml": content})
+    code, report, _ = run_json("object.yaml", cwd=tmp_path)
+    assert code == 1
+    [finding] = report["findings"]
+    assert finding["rule"] == "P012" and finding["line"] == 2, finding
+    assert words in finding["message"] and "not a Run:ai NIM service" in finding["message"]
+
+
+def test_a_kubernetes_object_in_a_stream_with_a_body_is_one_finding(tmp_path: Path) -> None:
+    tree(tmp_path, {"deploy/mixed.yaml": CONFIGMAP + "---\n" + BAD})
+    code, report, _ = run_json("deploy", cwd=tmp_path)
+    assert code == 1
+    assert [(f["rule"], f["line"]) for f in report["findings"]] == [("P012", 2), ("S004", 9)]
