@@ -13,7 +13,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -56,6 +56,19 @@ class Discovery:
         self.walked: set[str] = set()
         self.errors: list[str] = []
         self.notes: list[str] = []
+        self.folders: dict[str, list[str]] = {}  # each named folder: the files found below it
+
+    def bodiless(self, linted: Collection[str]) -> list[str]:
+        """An error line for each named folder none of whose files was ``linted`` (all were
+        skipped, holding no NIM body): a CI job pointed at the wrong folder must not pass."""
+        linted = set(linted)
+        return [
+            f"no NIM service body to lint under {folder}: its {len(files)} YAML or JSON "
+            f"file{'s' * (len(files) != 1)} {'were' if len(files) != 1 else 'was'} skipped "
+            "(not NIM service bodies)"
+            for folder, files in self.folders.items()
+            if files and linted.isdisjoint(files)
+        ]
 
 
 def discover(paths: Sequence[str], rules_for=lambda folder: WalkRules()) -> Discovery:
@@ -92,6 +105,7 @@ def discover(paths: Sequence[str], rules_for=lambda folder: WalkRules()) -> Disc
             walked = sorted(walk.files(rules_for(Path(path))))
             if not walked:
                 found.errors.append(f"no YAML or JSON files to lint under {path}")
+            found.folders[path] = [file for file, _ in walked]
             for file, real in walked:
                 add(file, walked=True, key=real)
         else:

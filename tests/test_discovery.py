@@ -562,3 +562,29 @@ def test_a_kubernetes_object_in_a_stream_with_a_body_is_one_finding(tmp_path: Pa
     code, report, _ = run_json("deploy", cwd=tmp_path)
     assert code == 1
     assert [(f["rule"], f["line"]) for f in report["findings"]] == [("P012", 2), ("S004", 9)]
+
+
+# --- a folder with nothing to lint ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_named_folder_without_a_nim_body_is_exit_2(tmp_path: Path, jobs: str) -> None:
+    tree(
+        tmp_path,
+        {
+            "chart/values.yaml": "image:\n  repository: nvcr.io/nim/meta/llama3\n",
+            "chart/templates/cm.yaml": CONFIGMAP,
+            "deploy/llama.yaml": GOOD,
+        },
+    )
+    result = nimlint("check", "--jobs", jobs, "chart", cwd=tmp_path)
+    err = result.stderr.decode()
+    assert result.returncode == 2, (result.stdout, err)
+    assert (
+        "nimlint: error: no NIM service body to lint under chart: its 2 YAML or JSON files "
+        "were skipped (not NIM service bodies)\n" in err
+    ), err
+    # beside a folder that has one, it is still an error: the CI job named the wrong folder
+    result = nimlint("check", "--jobs", jobs, "deploy", "chart", cwd=tmp_path)
+    assert result.returncode == 2 and "under chart:" in result.stderr.decode()
+    assert nimlint("check", "--jobs", jobs, "deploy", cwd=tmp_path).returncode == 0
