@@ -148,6 +148,12 @@ def cli() -> None:
     help="Walk files that git ignores (.gitignore, .git/info/exclude, core.excludesFile).",
 )
 @click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Filter the files named on the command line as walked ones are: skip those that an "
+    "exclude or git ignores, and those that hold no NIM service body (for pre-commit).",
+)
+@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=0),
@@ -204,6 +210,7 @@ def check(
     policies,
     exclude,
     respect_gitignore,
+    force_exclude,
     jobs,
     color,
     base,
@@ -248,6 +255,7 @@ def check(
         python_rules=not (no_python_rules or isolated),
         exclude=tuple(exclude),
         respect_gitignore=respect_gitignore,
+        force_exclude=force_exclude,
     )
     stdin = sys.stdin.buffer.read() if "-" in paths else b""
     try:

@@ -588,3 +588,59 @@ def test_a_named_folder_without_a_nim_body_is_exit_2(tmp_path: Path, jobs: str) 
     result = nimlint("check", "--jobs", jobs, "deploy", "chart", cwd=tmp_path)
     assert result.returncode == 2 and "under chart:" in result.stderr.decode()
     assert nimlint("check", "--jobs", jobs, "deploy", cwd=tmp_path).returncode == 0
+
+
+# --- --force-exclude: named files filtered as walked ones are (pre-commit) ------------------
+
+WORKFLOW = "name: ci\non: [push]\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps: []\n"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_force_exclude_filters_named_files_as_walking_does(tmp_path: Path, jobs: str) -> None:
+    tree(
+        tmp_path,
+        {
+            ".nimlint.yaml": "extend-exclude: [rendered/]\n",
+            ".github/workflows/ci.yaml": WORKFLOW,
+            ".pre-commit-config.yaml": "repos: []\n",
+            "chart/values.yaml": "image:\n  repository: nvcr.io/nim/meta/llama3\n",
+            "deploy/cm.yaml": CONFIGMAP,
+            "deploy/bad.yaml": BAD,
+            "deploy/good.yaml": GOOD,
+            "node_modules/x/spec.yaml": BAD,
+            "rendered/spec.yaml": BAD,
+            "hidden/.spec.yaml": BAD,
+        },
+    )
+    named = [
+        ".github/workflows/ci.yaml",
+        ".pre-commit-config.yaml",
+        "chart/values.yaml",
+        "deploy/cm.yaml",
+        "deploy/bad.yaml",
+        "deploy/good.yaml",
+        "node_modules/x/spec.yaml",
+        "rendered/spec.yaml",
+        "hidden/.spec.yaml",
+    ]
+    code, report, err = run_json("--force-exclude", "--jobs", jobs, *named, cwd=tmp_path)
+    assert code == 1, err
+    assert linted(report) == ["deploy/bad.yaml", "deploy/good.yaml"]
+    assert {f["file"] for f in report["findings"]} == {"deploy/bad.yaml"}
+    assert report["summary"]["skipped"] == 2  # values, cm (the hidden ones are excluded)
+    # without it, every named file is linted
+    code, report, _ = run_json("--jobs", jobs, *named, cwd=tmp_path)
+    assert code == 1 and report["summary"]["files"] == len(named)
+    # only specs without problems and files that are not specs: the hook passes
+    code, report, err = run_json("--force-exclude", *named[:4], "deploy/good.yaml", cwd=tmp_path)
+    assert code == 0 and linted(report) == ["deploy/good.yaml"], err
+
+
+def test_force_exclude_from_a_subfolder_and_by_absolute_path(tmp_path: Path) -> None:
+    tree(tmp_path, {".nimlint.yaml": "", "node_modules/x/spec.yaml": BAD, "deploy/bad.yaml": BAD})
+    absolute = [str(tmp_path / "node_modules/x/spec.yaml"), str(tmp_path / "deploy/bad.yaml")]
+    code, report, _ = run_json("--force-exclude", *absolute, cwd=tmp_path)
+    assert code == 1 and [Path(f).name for f in linted(report)] == ["bad.yaml"]
+    code, report, _ = run_json("--force-exclude", "x/spec.yaml", cwd=tmp_path / "node_modules")
+    # the folders below the configuration's are checked, even above the working folder
+    assert code == 0 and linted(report) == []
