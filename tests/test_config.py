@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from test_cli import nimlint
 from test_trust import HOUSE_RULE
 
@@ -132,3 +133,19 @@ def test_inline_suppressions(tmp_path: Path) -> None:
     found = [(f["rule"], f["line"], f["message"]) for f in json.loads(result.stdout)["findings"]]
     assert [(rule, line) for rule, line, _ in found] == [("X001", 9), ("X001", 9)]
     assert "S001" in found[0][2] and "S004" in found[1][2]
+
+
+def test_a_custom_rule_reusing_a_built_in_name_is_refused(tmp_path: Path) -> None:
+    """Else --ignore NAME silences one rule while `nimlint rule NAME` shows the other."""
+    (tmp_path / "house.yaml").write_text(
+        HOUSE_RULE.replace("HOUSE001", "ACME001").replace(
+            yaml.safe_load(HOUSE_RULE)["rules"][0]["name"], "portion-needs-portion-request"
+        )
+    )
+    (tmp_path / "a.yaml").write_text("spec: {replicas: 1}\n")
+    for args in (("check", "a.yaml"), ("rules",), ("rule", "ACME001")):
+        result = nimlint(*args[:1], "--rules", "house.yaml", *args[1:], cwd=tmp_path)
+        err = result.stderr.decode()
+        assert result.returncode == 2, (args, err)
+        assert "duplicate rule name portion-needs-portion-request: G001" in err, err
+        assert "house.yaml" in err and "compute" in err, err
