@@ -25,9 +25,7 @@ def is_nim_body(data: Any) -> bool:
     """Does ``data`` have at least one top-level key of a NIM service body, and is it not a
     Kubernetes object (which has ``metadata`` and often ``spec`` too)?"""
     return (
-        isinstance(data, dict)
-        and not NIM_KEYS.isdisjoint(data)
-        and kubernetes_object(data) is None
+        isinstance(data, dict) and not NIM_KEYS.isdisjoint(data) and kubernetes_object(data) is None
     )
 
 
