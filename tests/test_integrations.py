@@ -745,6 +745,11 @@ def test_doc_gitlab_job_writes_its_reports(tmp_path, index):
         }
         assert all(i["severity"] in ("info", "minor", "major") for i in issues)
         assert len({i["fingerprint"] for i in issues}) == len(issues)
+        schema = json.loads(
+            (FIXTURES.parent / "report" / "gitlab-code-quality.schema.json").read_text("utf-8")
+        )
+        jsonschema.validate(issues, schema)
+        assert "after_script" not in job  # nimlint writes the report: no converter script
 
 
 @pytest.mark.parametrize(
