@@ -11,7 +11,7 @@ import fnmatch
 import os
 import sys
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -64,11 +64,16 @@ class Config(NamedTuple):
     root: Path | None = None  # globs are relative to it; None: the current directory
     source: Path | None = None
 
-    def enabled(self, rule_id: str, path: str) -> bool:
-        """Is ``rule_id`` reported for file ``path``?"""
+    def selected(self, rule_id: str) -> bool:
+        """Is ``rule_id`` reported for some file: selected and not ignored? (Per-file ignores
+        are decided for each file by ``enabled``, never once for all files.)"""
         if self.select and not _matches(rule_id, self.select):
             return False
-        if _matches(rule_id, self.ignore):
+        return not _matches(rule_id, self.ignore)
+
+    def enabled(self, rule_id: str, path: str) -> bool:
+        """Is ``rule_id`` reported for file ``path``?"""
+        if not self.selected(rule_id):
             return False
         if self.per_file_ignores:
             relative = _relative(path, self.folder())
@@ -117,8 +122,15 @@ def _matches(rule_id: str, selectors: tuple[str, ...]) -> bool:
 
 
 def _relative(path: str, root: Path) -> str:
+    """``path`` relative to ``root`` (as given, if outside it), resolved from the working
+    folder: cached, since each finding of a file asks again."""
+    return _relative_from(path, root, os.getcwd())
+
+
+@lru_cache(maxsize=4096)
+def _relative_from(path: str, root: Path, cwd: str) -> str:
     try:
-        return Path(path).resolve().relative_to(root).as_posix()
+        return (Path(cwd) / path).resolve().relative_to(root).as_posix()
     except ValueError:
         return Path(path).as_posix()
 

@@ -25,7 +25,7 @@ class Setup:
         self.registry = registry
         self.schemas = schemas
         self.policy = policy  # the merged policy (nimlint.policy.merge.MergedPolicy), if any
-        checks = [r for r in registry.checks if config.enabled(r.id, "")]
+        checks = [r for r in registry.checks if config.selected(r.id)]  # per file: pipeline
         # The rules that check each kind of document, in registry order.
         self.checks = {kind: tuple(r for r in checks if kind in r.kinds) for kind in KINDS}
 

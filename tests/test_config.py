@@ -149,3 +149,25 @@ def test_a_custom_rule_reusing_a_built_in_name_is_refused(tmp_path: Path) -> Non
         assert result.returncode == 2, (args, err)
         assert "duplicate rule name portion-needs-portion-request: G001" in err, err
         assert "house.yaml" in err and "compute" in err, err
+
+
+NO_IMAGE = 'metadata: {name: a, projectId: "1"}\nspec:\n  servingPort: {port: 8000}\n'
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_per_file_ignores_do_not_depend_on_the_working_folder(tmp_path: Path, jobs: str) -> None:
+    (tmp_path / ".nimlint.yaml").write_text("per-file-ignores:\n  'legacy/*': [I001]\n")
+    for name in ("legacy/old/a.yaml", "legacy/b.yaml", "deploy/c.yaml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(NO_IMAGE)
+    expected = {"c.yaml"}  # fnmatch's "*" crosses "/": legacy/old/a.yaml matches too
+    for cwd, paths in (
+        (tmp_path, ["."]),
+        (tmp_path / "legacy" / "old", ["../..", "../../deploy/c.yaml"]),
+        (tmp_path / "deploy", ["..", str(tmp_path / "deploy" / "c.yaml")]),
+    ):
+        result = nimlint(
+            "check", "--jobs", jobs, "--select", "I001", "--format", "json", *paths, cwd=cwd
+        )
+        files = {Path(f["file"]).name for f in json.loads(result.stdout)["findings"]}
+        assert files == expected, (cwd, paths, files)
