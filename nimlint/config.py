@@ -2,7 +2,8 @@
 
 The file is ``.nimlint.yaml`` or the ``[tool.nimlint]`` table of ``pyproject.toml``, found
 by walking up from the linted file's folder (``.nimlint.yaml`` wins in the same folder),
-or given with ``--config``. Paths in it are relative to the file's folder.
+or given with ``--config``. Paths and globs in it are relative to the file's folder; with
+``extend: PATH`` it inherits another file's keys (whose globs stay relative to that file).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from nimlint.schema.kinds import KINDS
 MAX_CONFIG_BYTES = 1024 * 1024  # a configuration file is a few hundred bytes
 
 KEYS = (
+    "extend",
     "select",
     "ignore",
     "severity",
@@ -45,23 +47,37 @@ class ConfigError(ValueError):
     """A configuration file (or option) that cannot be used: file, key and reason."""
 
 
+class Glob(NamedTuple):
+    """An fnmatch glob ('*' crosses '/') and the folder of the configuration that wrote it."""
+
+    pattern: str
+    folder: Path
+
+    def matches(self, path: str) -> bool:
+        return fnmatch.fnmatchcase(_relative(path, self.folder), self.pattern)
+
+
+# gitignore-style patterns and the folder they are relative to (nimlint.discovery.WalkRules)
+Patterns = tuple[Path, tuple[str, ...]]
+
+
 class Config(NamedTuple):
     """Resolved settings for a set of files (a NamedTuple: a dataclass costs start-up time)."""
 
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     severity: Mapping[str, Severity] = MappingProxyType({})
-    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    per_file_ignores: tuple[tuple[Glob, tuple[str, ...]], ...] = ()
     fail_on: Severity = Severity.ERROR
     extra_rules: tuple[Path, ...] = ()
     openapi: Path | None = None
-    bases: tuple[tuple[str, Path], ...] = ()  # (glob, running service) for PATCH preview
+    bases: tuple[tuple[Glob, Path], ...] = ()  # (glob, running service) for PATCH preview
     policy: tuple[Path, ...] = ()
-    exclude: tuple[str, ...] | None = None  # None: nimlint.discovery.DEFAULT_EXCLUDE
-    extend_exclude: tuple[str, ...] = ()
+    exclude: Patterns | None = None  # None: nimlint.discovery.DEFAULT_EXCLUDE
+    extend_exclude: tuple[Patterns, ...] = ()  # each extended file's, then this one's
     respect_gitignore: bool = True
-    kinds: tuple[tuple[str, str], ...] = ()  # (glob relative to root, document kind)
-    root: Path | None = None  # globs are relative to it; None: the current directory
+    kinds: tuple[tuple[Glob, str], ...] = ()  # (glob, document kind)
+    root: Path | None = None  # the configuration's folder; None: the current directory
     source: Path | None = None
 
     def selected(self, rule_id: str) -> bool:
@@ -75,12 +91,9 @@ class Config(NamedTuple):
         """Is ``rule_id`` reported for file ``path``?"""
         if not self.selected(rule_id):
             return False
-        if self.per_file_ignores:
-            relative = _relative(path, self.folder())
-            for pattern, ids in self.per_file_ignores:
-                if fnmatch.fnmatchcase(relative, pattern) and _matches(rule_id, ids):
-                    return False
-        return True
+        return not any(
+            _matches(rule_id, ids) and glob.matches(path) for glob, ids in self.per_file_ignores
+        )
 
     def base_for(self, path: str) -> Path | None:
         """The running service that update ``path`` applies to (first matching glob)."""
@@ -90,14 +103,13 @@ class Config(NamedTuple):
         """The document kind configured for file ``path`` (first matching glob), if any."""
         return self._first_match(path, self.kinds)
 
-    def _first_match(self, path: str, pairs: tuple[tuple[str, Any], ...]) -> Any:
-        """The value of the first (glob, value) whose glob matches ``path`` relative to root."""
-        if pairs:
-            relative = _relative(path, self.folder())
-            for pattern, value in pairs:
-                if fnmatch.fnmatchcase(relative, pattern):
-                    return value
-        return None
+    def _first_match(self, path: str, pairs: tuple[tuple[Glob, Any], ...]) -> Any:
+        """The value of the first (glob, value) whose glob matches ``path``."""
+        return next((value for glob, value in pairs if glob.matches(path)), None)
+
+    def walk_patterns(self) -> tuple[Patterns, ...]:
+        """The exclude patterns walking applies, each with the folder it is relative to."""
+        return (*((self.exclude,) if self.exclude else ()), *self.extend_exclude)
 
     def severity_of(self, rule_id: str, default: Severity) -> Severity:
         """The configured severity of ``rule_id``: its id, else its longest matching prefix."""
@@ -107,10 +119,6 @@ class Config(NamedTuple):
         if not prefixes:
             return default
         return self.severity[max(prefixes, key=lambda s: 0 if s == "ALL" else len(s))]
-
-    def folder(self) -> Path:
-        """The folder its globs and patterns are relative to (``root``, else the current one)."""
-        return self.root or Path.cwd()
 
     def merged(self, overrides: Mapping[str, Any]) -> Config:
         """This config with command-line values (already parsed) on top."""
@@ -159,15 +167,31 @@ def _has_nimlint_table(pyproject: Path) -> bool:
 
 @cache
 def load_config(path: Path) -> Config:
-    """Read and check one configuration file."""
+    """Read and check one configuration file (and those it extends)."""
+    return _load(path, ())
+
+
+def _load(path: Path, chain: tuple[Path, ...]) -> Config:
+    """``path``'s configuration; ``chain``: the files extending it, from the first one."""
     text = _read(path)
     if path.name == "pyproject.toml":
         table = _parse_toml(text, path).get("tool", {}).get("nimlint", {})
     else:
         table = _parse_yaml(text, path)
     if not isinstance(table, dict):
-        raise ConfigError(f"{path}: the configuration must be a mapping")
-    return parse_table(table, path)
+        raise ConfigError(f"{shown(path)}: the configuration must be a mapping")
+    return parse_table(table, path, chain)
+
+
+def shown(path: Path) -> Path:
+    """``path`` as the user would type it: relative to the working folder when below it (so
+    reports, annotations and fingerprints do not change with the checkout's place)."""
+    if not path.is_absolute():
+        return path
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _parse_toml(text: str, path: Path) -> dict:
@@ -199,19 +223,26 @@ def _read(path: Path) -> str:
     try:
         return read_text(path, MAX_CONFIG_BYTES, "a configuration")
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise ConfigError(f"{shown(path)}: cannot read: {exc.strerror or exc}") from None
 
 
-def parse_table(table: Mapping[str, Any], path: Path) -> Config:
-    """Check the keys and values of a configuration table."""
+def parse_table(table: Mapping[str, Any], path: Path, chain: tuple[Path, ...] = ()) -> Config:
+    """Check the keys and values of a configuration table (``chain``: see ``_load``)."""
     root = path.parent.resolve()
+    label = shown(path)
     errors = [
-        f"{path}: unknown key {clip(repr(key))} (known: {', '.join(KEYS)})"
+        f"{label}: unknown key {clip(repr(key))} (known: {', '.join(KEYS)})"
         for key in table
         if key not in KEYS
     ]
-    values: dict[str, Any] = {"root": root, "source": path}
-    for key, parse in _value_parsers(root, path).items():
+    base = Config()
+    if "extend" in table:
+        try:
+            base = _extended(table["extend"], root, label, (*chain, path.resolve()))
+        except ConfigError as exc:
+            errors.extend(exc.args)
+    values: dict[str, Any] = {"root": root, "source": label}
+    for key, parse in _value_parsers(root, label).items():
         if key in table:
             try:
                 values[key.replace("-", "_")] = parse(table[key])
@@ -219,7 +250,23 @@ def parse_table(table: Mapping[str, Any], path: Path) -> Config:
                 errors.extend(exc.args)
     if errors:
         raise ConfigError(*errors)
-    return Config(**values)
+    if "extend_exclude" in values:  # extend-exclude adds to the extended file's list
+        values["extend_exclude"] = (*base.extend_exclude, values["extend_exclude"])
+    return base._replace(**values)
+
+
+def _extended(value: Any, root: Path, label: Path, chain: tuple[Path, ...]) -> Config:
+    """The configuration that ``extend: value`` names; a cycle is refused."""
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{label}: key 'extend' must be the path of a configuration file")
+    target = _inside(root, value, f"{label}: key 'extend'")  # read as named: links checked
+    real = target.resolve()
+    if real in chain:
+        cycle = " -> ".join(str(shown(p)) for p in (*chain[chain.index(real) :], real))
+        raise ConfigError(f"{label}: key 'extend': a cycle: {cycle}")
+    if not target.is_file():
+        raise ConfigError(f"{label}: key 'extend': {shown(real)}: no such configuration file")
+    return _load(target, chain)
 
 
 def _value_parsers(root: Path, path: Path) -> dict[str, Any]:
@@ -228,25 +275,29 @@ def _value_parsers(root: Path, path: Path) -> dict[str, Any]:
         "select": lambda value: _ids(value, path, "select"),
         "ignore": lambda value: _ids(value, path, "ignore"),
         "severity": lambda value: parse_severities(value, f"{path}: key 'severity'"),
-        "per-file-ignores": lambda value: _per_file_ignores(value, path),
+        "per-file-ignores": lambda value: _per_file_ignores(value, root, path),
         "fail-on": lambda value: _severity(value, f"{path}: key 'fail-on'"),
         "extra-rules": lambda value: _paths(value, root, f"{path}: key 'extra-rules'"),
         "policy": lambda value: _paths(value, root, f"{path}: key 'policy'"),
         "openapi": lambda value: _path(value, root, f"{path}: key 'openapi'"),
         "bases": lambda value: _bases(value, root, path),
-        "exclude": lambda value: _patterns(value, path, "exclude"),
-        "extend-exclude": lambda value: _patterns(value, path, "extend-exclude"),
+        "exclude": lambda value: (root, _patterns(value, path, "exclude")),
+        "extend-exclude": lambda value: (root, _patterns(value, path, "extend-exclude")),
         "respect-gitignore": lambda value: _flag(value, f"{path}: key 'respect-gitignore'"),
-        "kinds": lambda value: _kinds(value, path),
+        "kinds": lambda value: _kinds(value, root, path),
     }
 
 
-def _per_file_ignores(globs: Any, path: Path) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _per_file_ignores(
+    globs: Any, root: Path, path: Path
+) -> tuple[tuple[Glob, tuple[str, ...]], ...]:
     if not isinstance(globs, dict):
         raise ConfigError(f"{path}: key 'per-file-ignores' must map globs to rule ids")
     return tuple(
-        (str(g), _ids(ids, path, f"per-file-ignores.{clip(str(g))}")) for g, ids in globs.items()
+        (Glob(str(g), root), _ids(ids, path, f"per-file-ignores.{clip(str(g))}"))
+        for g, ids in globs.items()
     )
+
 
 
 def _inside(root: Path, value: str, where: str) -> Path:
@@ -265,14 +316,16 @@ def _inside(root: Path, value: str, where: str) -> Path:
 def _path(value: Any, root: Path, where: str) -> Path:
     if not isinstance(value, str):
         raise ConfigError(f"{where} must be a path")
-    return _inside(root, value, where)
+    return shown(_inside(root, value, where))
 
 
-def _bases(bases: Any, root: Path, path: Path) -> tuple[tuple[str, Path], ...]:
+def _bases(bases: Any, root: Path, path: Path) -> tuple[tuple[Glob, Path], ...]:
     if not isinstance(bases, dict) or not all(isinstance(b, str) for b in bases.values()):
         raise ConfigError(f"{path}: key 'bases' must map globs to base files")
     where = f"{path}: key 'bases'"
-    return tuple((str(glob), _inside(root, base, where)) for glob, base in bases.items())
+    return tuple(
+        (Glob(str(glob), root), shown(_inside(root, base, where))) for glob, base in bases.items()
+    )
 
 
 def _flag(value: Any, where: str) -> bool:
@@ -286,7 +339,7 @@ def _paths(value: Any, root: Path, where: str) -> tuple[Path, ...]:
     paths = [value] if isinstance(value, str) else value
     if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
         raise ConfigError(f"{where} must be a path or a list of paths")
-    return tuple(_inside(root, p, where) for p in paths)
+    return tuple(shown(_inside(root, p, where)) for p in paths)
 
 
 def _patterns(value: Any, path: Path, key: str) -> tuple[str, ...]:
@@ -295,7 +348,7 @@ def _patterns(value: Any, path: Path, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _kinds(value: Any, path: Path) -> tuple[tuple[str, str], ...]:
+def _kinds(value: Any, root: Path, path: Path) -> tuple[tuple[Glob, str], ...]:
     if not isinstance(value, dict):
         raise ConfigError(f"{path}: key 'kinds' must map globs to create, update or response")
     for glob, kind in value.items():
@@ -304,7 +357,7 @@ def _kinds(value: Any, path: Path) -> tuple[tuple[str, str], ...]:
                 f"{path}: key 'kinds.{clip(str(glob))}': {clip(repr(kind))} is not create, "
                 "update or response"
             )
-    return tuple((str(glob), kind) for glob, kind in value.items())
+    return tuple((Glob(str(glob), root), kind) for glob, kind in value.items())
 
 
 def _ids(value: Any, path: Path, key: str) -> tuple[str, ...]:

@@ -13,11 +13,9 @@ from nimlint.setups import config_file_for, read_config
 def walk_rules(folder: Path, options: Options) -> WalkRules:
     """How to walk ``folder``: the excludes of its configuration and of the command line."""
     config = read_config(config_file_for(folder, options))
-    root = config.folder()
-    patterns = [(root, config.exclude or ()), (root, config.extend_exclude)]
     return WalkRules(
         names=DEFAULT_EXCLUDE if config.exclude is None else (),
-        patterns=(*patterns, (Path.cwd(), options.exclude)),
+        patterns=(*config.walk_patterns(), (Path.cwd(), options.exclude)),
         respect_gitignore=config.respect_gitignore and options.respect_gitignore,
         top=config.root,
     )

@@ -111,7 +111,7 @@ def test_no_python_rules_keeps_config_and_yaml_rules(checkout: Path) -> None:
     assert not (checkout / "imported").exists()
     assert run.stderr.decode().splitlines() == [
         "nimlint: note: "
-        f"{checkout / 'local_rules.py'}: Python rule module not imported "
+        "local_rules.py: Python rule module not imported "
         "(--no-python-rules or --isolated)"
     ]
 
