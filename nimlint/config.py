@@ -11,7 +11,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import cache, lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -79,6 +79,8 @@ class Config(NamedTuple):
     kinds: tuple[tuple[Glob, str], ...] = ()  # (glob, document kind)
     root: Path | None = None  # the configuration's folder; None: the current directory
     source: Path | None = None
+    # "FILE:LINE" of each key ("select") and selector ("select/S008"), for error messages
+    places: Mapping[str, str] = MappingProxyType({})
 
     def selected(self, rule_id: str) -> bool:
         """Is ``rule_id`` reported for some file: selected and not ignored? (Per-file ignores
@@ -180,7 +182,77 @@ def _load(path: Path, chain: tuple[Path, ...]) -> Config:
         table = _parse_yaml(text, path)
     if not isinstance(table, dict):
         raise ConfigError(f"{shown(path)}: the configuration must be a mapping")
-    return parse_table(table, path, chain)
+    return parse_table(table, path, chain, _places(text, path, table))
+
+
+def _places(text: str, path: Path, table: Mapping[str, Any]) -> dict[str, str]:
+    """ "FILE:LINE" of each key of ``table`` and of each rule selector under it."""
+    label = shown(path)
+    if path.name == "pyproject.toml":
+        lines = _toml_lines(text, table)
+    else:
+        import yaml
+
+        lines = {}
+        root = yaml.compose(text, Loader=yaml.CSafeLoader)
+        for key, value in root.value if isinstance(root, yaml.MappingNode) else ():
+            lines[str(key.value)] = key.start_mark.line + 1
+            for item in _selector_nodes(value):
+                lines.setdefault(f"{key.value}/{item.value}", item.start_mark.line + 1)
+    return {name: f"{label}:{line}" for name, line in lines.items()}
+
+
+def _selector_nodes(node) -> list:
+    """The scalar nodes under a key's value: list items, mapping keys, and their lists' items
+    (``select: [..]``, ``severity: {ID: ..}``, ``per-file-ignores: {GLOB: [ID..]}``)."""
+    import yaml
+
+    if isinstance(node, yaml.SequenceNode):
+        return [item for item in node.value if isinstance(item, yaml.ScalarNode)]
+    if isinstance(node, yaml.MappingNode):
+        found = []
+        for key, value in node.value:
+            found.append(key)
+            found.extend(_selector_nodes(value) if isinstance(value, yaml.SequenceNode) else ())
+        return found
+    return []
+
+
+def _toml_lines(text: str, table: Mapping[str, Any]) -> dict[str, int]:
+    """The line of each key of the nimlint table, and of each selector under it, found in
+    the text (tomllib keeps no positions): the first line that assigns the key, and the first
+    line from there that quotes the selector."""
+    import re
+
+    rows = text.splitlines()
+    lines: dict[str, int] = {}
+    for key, value in table.items():
+        assigns = re.compile(rf"""^\s*(?:tool\.nimlint\.)?["']?{re.escape(str(key))}["']?\s*=""")
+        start = next((n for n, row in enumerate(rows) if assigns.match(row)), None)
+        if start is None:
+            continue
+        lines[str(key)] = start + 1
+        for item in _toml_selectors(value):
+            quoted = (f'"{item}"', f"'{item}'")
+            found = (n for n in range(start, len(rows)) if any(q in rows[n] for q in quoted))
+            row = next(found, None)
+            if row is not None:
+                lines.setdefault(f"{key}/{item}", row + 1)
+    return lines
+
+
+def _toml_selectors(value: Any) -> list[str]:
+    """List items, mapping keys and their lists' items, as ``_selector_nodes`` for YAML."""
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    if isinstance(value, dict):
+        found = []
+        for key, inner in value.items():
+            found.append(str(key))
+            if isinstance(inner, list):
+                found.extend(str(item) for item in inner)
+        return found
+    return []
 
 
 def shown(path: Path) -> Path:
@@ -226,12 +298,19 @@ def _read(path: Path) -> str:
         raise ConfigError(f"{shown(path)}: cannot read: {exc.strerror or exc}") from None
 
 
-def parse_table(table: Mapping[str, Any], path: Path, chain: tuple[Path, ...] = ()) -> Config:
-    """Check the keys and values of a configuration table (``chain``: see ``_load``)."""
+def parse_table(
+    table: Mapping[str, Any],
+    path: Path,
+    chain: tuple[Path, ...] = (),
+    places: Mapping[str, str] = MappingProxyType({}),
+) -> Config:
+    """Check the keys and values of a configuration table (``chain``: see ``_load``;
+    ``places``: see ``Config.places``)."""
     root = path.parent.resolve()
     label = shown(path)
     errors = [
-        f"{label}: unknown key {clip(repr(key))} (known: {', '.join(KEYS)})"
+        f"{places.get(str(key), label)}: unknown key {clip(repr(key))} "
+        f"({_did_you_mean(str(key), KEYS) or ''}known: {', '.join(KEYS)})"
         for key in table
         if key not in KEYS
     ]
@@ -241,7 +320,7 @@ def parse_table(table: Mapping[str, Any], path: Path, chain: tuple[Path, ...] = 
             base = _extended(table["extend"], root, label, (*chain, path.resolve()))
         except ConfigError as exc:
             errors.extend(exc.args)
-    values: dict[str, Any] = {"root": root, "source": label}
+    values: dict[str, Any] = {"root": root, "source": label, "places": {**base.places, **places}}
     for key, parse in _value_parsers(root, label).items():
         if key in table:
             try:
@@ -360,6 +439,14 @@ def _kinds(value: Any, root: Path, path: Path) -> tuple[tuple[Glob, str], ...]:
     return tuple((Glob(str(glob), root), kind) for glob, kind in value.items())
 
 
+def _did_you_mean(text: str, known: Collection[str]) -> str | None:
+    """``did you mean 'X'? `` for the closest of ``known``, if one is close."""
+    import difflib
+
+    match = next(iter(difflib.get_close_matches(text, list(known), n=1, cutoff=0.6)), None)
+    return f"did you mean {match!r}? " if match else None
+
+
 def _ids(value: Any, path: Path, key: str) -> tuple[str, ...]:
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
@@ -378,3 +465,64 @@ def parse_severities(value: Any, where: str) -> dict[str, Severity]:
     if not isinstance(value, dict):
         raise ConfigError(f"{where} must map rule ids to error, warning or info")
     return {str(rule): _severity(level, f"{where}.{rule}") for rule, level in value.items()}
+
+
+# --- rule selectors against the rules a run knows ------------------------------------------
+
+# (configuration key, Config field, command-line option that replaces it)
+_SELECTORS = (
+    ("select", "select", "--select"),
+    ("ignore", "ignore", "--ignore"),
+    ("per-file-ignores", "per_file_ignores", None),
+    ("severity", "severity", "--severity"),
+)
+
+
+def _selectors(config: Config, field: str) -> list[str]:
+    if field == "per_file_ignores":
+        return [i for _, ids in config.per_file_ignores for i in ids]
+    return list(getattr(config, field))
+
+
+def resolved_selectors(config: Config, ids: Collection[str], names: Mapping[str, str]) -> Config:
+    """``config`` with each selector spelled as the rules are: ids and prefixes upper case
+    (``s008`` is ``S008``), rule names (``unknown-key``, any case) replaced by their ids.
+    ``names`` maps each rule's lower-case name to its id; unknown selectors stay as written."""
+
+    def spelled(selector: str) -> str:
+        upper = selector.upper()
+        if upper == "ALL" or any(rule.startswith(upper) for rule in ids):
+            return upper
+        return names.get(selector.lower(), selector)
+
+    def all_of(selectors: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(spelled(s) for s in selectors)
+
+    return config._replace(
+        select=all_of(config.select),
+        ignore=all_of(config.ignore),
+        per_file_ignores=tuple((glob, all_of(s)) for glob, s in config.per_file_ignores),
+        severity={spelled(s): level for s, level in config.severity.items()},
+    )
+
+
+def selector_problems(
+    config: Config, options: Collection[str], ids: Collection[str], names: Collection[str]
+) -> list[str]:
+    """An error line for each selector of ``config`` (already ``resolved_selectors``) that
+    names no rule, with a did-you-mean: blamed on ``FILE:LINE: key 'K'``, or on the option
+    when the command line gave that key (``options``: the Config fields it set)."""
+    problems = []
+    for key, field, option in _SELECTORS:
+        for selector in _selectors(config, field):
+            if selector == "ALL" or any(rule.startswith(selector) for rule in ids):
+                continue
+            if option is not None and field in options:
+                where = option
+            else:
+                place = config.places.get(f"{key}/{selector}") or config.places.get(key)
+                where = f"{place or config.source}: key {key!r}"
+            hint = _did_you_mean(selector.upper(), ids) or _did_you_mean(selector.lower(), names)
+            hint = f" ({hint.rstrip()})" if hint else ""
+            problems.append(f"{where}: unknown rule id, prefix or name {selector!r}{hint}")
+    return problems

@@ -216,3 +216,104 @@ def test_configured_paths_print_relative_to_the_working_folder(tmp_path: Path) -
     result = nimlint("check", "spec.yaml", cwd=tmp_path)
     assert result.returncode == 2 and errors(result)
     assert all(str(tmp_path) not in line for line in errors(result)), errors(result)
+
+
+# --- every configuration problem in one run, each blamed on its place ----------------------
+
+
+def test_every_file_problem_of_a_configuration_in_one_run(tmp_path: Path) -> None:
+    (tmp_path / "spec.yaml").write_text(WARNS)
+    (tmp_path / ".nimlint.yaml").write_text(
+        "extra-rules: [lint/house.yaml]\nopenapi: api/runai.json\npolicy: [policies/a.yaml]\n"
+        "select: [Q999]\n"
+    )
+    result = nimlint("check", "spec.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    found = errors(result)
+    for needle in ("lint/house.yaml", "api/runai.json", "policies/a.yaml"):
+        assert sum(needle in line for line in found) == 1, (needle, found)
+    # rule ids are checked once the rule files load (an id may be a rule file's)
+    (tmp_path / ".nimlint.yaml").write_text(
+        "openapi: api/runai.json\npolicy: [policies/a.yaml]\nselect: [Q999]\n"
+    )
+    found = errors(nimlint("check", "spec.yaml", cwd=tmp_path))
+    for needle in ("api/runai.json", "policies/a.yaml", "'Q999'"):
+        assert sum(needle in line for line in found) == 1, (needle, found)
+
+
+def test_a_bad_command_line_selector_names_the_option(tmp_path: Path) -> None:
+    (tmp_path / "spec.yaml").write_text(WARNS)
+    (tmp_path / ".nimlint.yaml").write_text("ignore: [S008]\n")
+    for option, value in (("--select", "Q999"), ("--ignore", "Q999"), ("--severity", "Q999=info")):
+        result = nimlint("check", option, value, "spec.yaml", cwd=tmp_path)
+        assert result.returncode == 2
+        assert errors(result) == [
+            f"nimlint: error: {option}: unknown rule id, prefix or name 'Q999'"
+        ], errors(result)
+
+
+def test_rule_ids_are_matched_in_any_case(tmp_path: Path) -> None:
+    import json
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("spec:\n  replicas: -1  # nimlint: disable=s004\n  replica: 2\n")
+    (tmp_path / "other.yaml").write_text(WARNS)
+
+    def rules(*args: str) -> list[tuple[str, str, str]]:
+        result = nimlint("check", "--format", "json", *args, cwd=tmp_path)
+        assert result.returncode in (0, 1), result.stderr.decode()
+        return sorted(
+            (f["file"], f["rule"], f["severity"]) for f in json.loads(result.stdout)["findings"]
+        )
+
+    assert rules("--select", "s008", "spec.yaml") == [("spec.yaml", "S008", "warning")]
+    assert rules("--select", "s", "--severity", "s008=error", "spec.yaml") == [
+        ("spec.yaml", "S008", "error")
+    ]
+    assert rules("--ignore", "s008,x", "spec.yaml") == []
+    (tmp_path / ".nimlint.yaml").write_text(
+        "select: [s]\nper-file-ignores: {'other.yaml': [s008]}\nseverity: {s008: info}\n"
+    )
+    assert rules("spec.yaml", "other.yaml") == [("spec.yaml", "S008", "info")]
+
+
+def test_unknown_keys_get_a_did_you_mean_with_their_line(tmp_path: Path) -> None:
+    (tmp_path / "spec.yaml").write_text(WARNS)
+    (tmp_path / ".nimlint.yaml").write_text("# team settings\nselct: [S]\nfail_on: warning\n")
+    result = nimlint("check", "spec.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    found = errors(result)
+    assert found[0].startswith(
+        "nimlint: error: .nimlint.yaml:2: unknown key 'selct' (did you mean 'select'?"
+    ), found
+    assert found[1].startswith(
+        "nimlint: error: .nimlint.yaml:3: unknown key 'fail_on' (did you mean 'fail-on'?"
+    ), found
+    (tmp_path / "pyproject.toml").write_text('[tool.nimlint]\n\nfail_on = "warning"\n')
+    (tmp_path / ".nimlint.yaml").unlink()
+    found = errors(nimlint("check", "spec.yaml", cwd=tmp_path))
+    assert found[0].startswith(
+        "nimlint: error: pyproject.toml:3: unknown key 'fail_on' (did you mean 'fail-on'?"
+    ), found
+
+
+def test_unknown_rule_ids_get_a_did_you_mean_with_their_line(tmp_path: Path) -> None:
+    (tmp_path / "spec.yaml").write_text(WARNS)
+    (tmp_path / ".nimlint.yaml").write_text(
+        "select:\n  - S\n  - S0008\nseverity:\n  unknown-kye: error\n"
+        "per-file-ignores:\n  'x/*': [I01]\n"
+    )
+    result = nimlint("check", "spec.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert errors(result) == [
+        "nimlint: error: .nimlint.yaml:3: key 'select': unknown rule id, prefix or name "
+        "'S0008' (did you mean 'S008'?)",
+        "nimlint: error: .nimlint.yaml:7: key 'per-file-ignores': unknown rule id, prefix or "
+        "name 'I01' (did you mean 'I001'?)",
+        "nimlint: error: .nimlint.yaml:5: key 'severity': unknown rule id, prefix or name "
+        "'unknown-kye' (did you mean 'unknown-key'?)",
+    ], errors(result)
+    result = nimlint("check", "--select", "G0O1", "spec.yaml", cwd=tmp_path)
+    assert errors(result)[0] == (
+        "nimlint: error: --select: unknown rule id, prefix or name 'G0O1' (did you mean 'G001'?)"
+    )
