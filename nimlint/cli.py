@@ -257,6 +257,12 @@ def check(
         respect_gitignore=respect_gitignore,
         force_exclude=force_exclude,
     )
+    on_stdout = formats[len(outputs) :]
+    if statistics and not (set(TEXT_FORMATS) & set(on_stdout) or "json" in formats):
+        _note(
+            "--statistics changes only the text and concise formats "
+            "(the json format's summary always counts each rule)"
+        )
     stdin = sys.stdin.buffer.read() if "-" in paths else b""
     try:
         if jobs == 1 or "-" in paths:
@@ -274,7 +280,7 @@ def check(
             "choose another --format)"
         )
     for note in result.notes:
-        click.echo(f"nimlint: note: {printable(note)}", err=True)
+        _note(note)
     for error in result.errors:
         click.echo(f"nimlint: error: {printable(error)}", err=True)
     _refuse_overwriting_inputs(outputs, result.files)
@@ -446,6 +452,10 @@ def _parse_severities(values):
         except ValueError as exc:
             _usage(f"--severity {value!r}: {exc}")
     return parsed or None
+
+
+def _note(message: str) -> None:
+    click.echo(f"nimlint: note: {printable(message)}", err=True)
 
 
 def _usage(*messages: str):

@@ -168,3 +168,21 @@ def test_a_tab_message_counts_lines_as_the_loader_does(tmp_path: Path) -> None:
     spec.write_text("metadata: {name: a}\n# x\u2028y\nspec:\n\treplicas: 1\n", encoding="utf-8")
     out = nimlint("check", "--format", "concise", str(spec)).stdout.decode()
     assert "indented with tabs" in out
+
+
+def test_statistics_are_in_the_json_summary_and_said_to_be_ignored_elsewhere(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    spec = tmp_path / "s.yaml"
+    spec.write_text(BAD + "  replicaz: 2\n")
+    result = nimlint("check", "--select", "S", "--statistics", "--format", "json", str(spec))
+    assert json.loads(result.stdout)["summary"]["rules"] == {"S004": 1, "S008": 2}
+    assert result.stderr == b""
+    gcc = nimlint("check", "--select", "S", "--statistics", "--format", "gcc", str(spec))
+    assert gcc.stderr.decode() == (
+        "nimlint: note: --statistics changes only the text and concise formats "
+        "(the json format's summary always counts each rule)\n"
+    )
+    assert gcc.stdout.decode().count("\n") == 3  # the gcc lines, unchanged
