@@ -485,7 +485,7 @@ def _usage(*messages: str):
 def effective(spec, base, policies, fmt) -> None:
     """Print the service body SPEC would give: an update applied to --base, the defaults of
     --policy applied to a create request (or to the previewed update), as the cluster gets it."""
-    from nimlint.effective.merge import Effective
+    from nimlint.effective.merge import Effective, in_body_order
     from nimlint.effective.preview import BaseError, apply_update, load_base, load_layer
 
     if base is None and not policies:
@@ -505,7 +505,7 @@ def effective(spec, base, policies, fmt) -> None:
             service = apply_defaults(merged_policy(policies), service)
         except UsageError as exc:
             _usage(str(exc))
-    click.echo(_dump(service.data, fmt), nl=False)
+    click.echo(_dump(in_body_order(service.data), fmt), nl=False)
 
 
 def _dump(data, fmt: str) -> str:
