@@ -186,3 +186,23 @@ def test_statistics_are_in_the_json_summary_and_said_to_be_ignored_elsewhere(
         "(the json format's summary always counts each rule)\n"
     )
     assert gcc.stdout.decode().count("\n") == 3  # the gcc lines, unchanged
+
+
+@pytest.mark.parametrize("page", ["README.md", "docs/integrations.md"])
+def test_the_docs_text_sample_is_what_nimlint_prints(tmp_path: Path, page: str) -> None:
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / page).read_text("utf-8")
+    pattern = r"```text\n *(error\[S004\]: spec\.replicas.*?) *```"
+    sample = re.search(pattern, text, re.DOTALL)[1]
+    spec = tmp_path / "deploy" / "llama.yaml"
+    spec.parent.mkdir()
+    spec.write_text(
+        'metadata:\n  name: llama\n  projectId: "1"\nspec:\n'
+        "  image: nvcr.io/nim/meta/llama3-8b-instruct:1.0.0\n"
+        "  servingPort: {port: 8000}\n  replicas: -1\n"
+    )
+    out = nimlint("check", "--select", "S004", "deploy/llama.yaml", cwd=tmp_path).stdout.decode()
+    sample_lines = [line.strip() for line in sample.strip().splitlines()]
+    finding = out.split("\n\n")[0]  # the finding's block, up to the summary
+    assert sample_lines == [line.strip() for line in finding.splitlines()], out
