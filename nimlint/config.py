@@ -167,9 +167,14 @@ def _has_nimlint_table(pyproject: Path) -> bool:
     return isinstance(tool, dict) and "nimlint" in tool
 
 
-@cache
 def load_config(path: Path) -> Config:
     """Read and check one configuration file (and those it extends)."""
+    return _load_from(path, os.getcwd())
+
+
+@cache
+def _load_from(path: Path, cwd: str) -> Config:
+    """Cached per working folder too: the paths it holds are shown relative to it."""
     return _load(path, ())
 
 
