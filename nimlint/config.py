@@ -178,6 +178,9 @@ def _load_from(path: Path, cwd: str) -> Config:
     return _load(path, ())
 
 
+load_config.cache_clear = _load_from.cache_clear  # a long-lived process reads changes again
+
+
 def _load(path: Path, chain: tuple[Path, ...]) -> Config:
     """``path``'s configuration; ``chain``: the files extending it, from the first one."""
     text = _read(path)
