@@ -148,6 +148,12 @@ def cli() -> None:
     help="Walk files that git ignores (.gitignore, .git/info/exclude, core.excludesFile).",
 )
 @click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Filter the files named on the command line as walked ones are: skip those that an "
+    "exclude or git ignores, and those that hold no NIM service body (for pre-commit).",
+)
+@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=0),
@@ -204,6 +210,7 @@ def check(
     policies,
     exclude,
     respect_gitignore,
+    force_exclude,
     jobs,
     color,
     base,
@@ -248,7 +255,14 @@ def check(
         python_rules=not (no_python_rules or isolated),
         exclude=tuple(exclude),
         respect_gitignore=respect_gitignore,
+        force_exclude=force_exclude,
     )
+    on_stdout = formats[len(outputs) :]
+    if statistics and not (set(TEXT_FORMATS) & set(on_stdout) or "json" in formats):
+        _note(
+            "--statistics changes only the text and concise formats "
+            "(the json format's summary always counts each rule)"
+        )
     stdin = sys.stdin.buffer.read() if "-" in paths else b""
     try:
         if jobs == 1 or "-" in paths:
@@ -266,7 +280,7 @@ def check(
             "choose another --format)"
         )
     for note in result.notes:
-        click.echo(f"nimlint: note: {printable(note)}", err=True)
+        _note(note)
     for error in result.errors:
         click.echo(f"nimlint: error: {printable(error)}", err=True)
     _refuse_overwriting_inputs(outputs, result.files)
@@ -440,6 +454,10 @@ def _parse_severities(values):
     return parsed or None
 
 
+def _note(message: str) -> None:
+    click.echo(f"nimlint: note: {printable(message)}", err=True)
+
+
 def _usage(*messages: str):
     for message in messages:
         for line in message.splitlines() or [""]:  # every line prefixed: none can pose as a command
@@ -467,7 +485,7 @@ def _usage(*messages: str):
 def effective(spec, base, policies, fmt) -> None:
     """Print the service body SPEC would give: an update applied to --base, the defaults of
     --policy applied to a create request (or to the previewed update), as the cluster gets it."""
-    from nimlint.effective.merge import Effective
+    from nimlint.effective.merge import Effective, in_body_order
     from nimlint.effective.preview import BaseError, apply_update, load_base, load_layer
 
     if base is None and not policies:
@@ -487,7 +505,7 @@ def effective(spec, base, policies, fmt) -> None:
             service = apply_defaults(merged_policy(policies), service)
         except UsageError as exc:
             _usage(str(exc))
-    click.echo(_dump(service.data, fmt), nl=False)
+    click.echo(_dump(in_body_order(service.data), fmt), nl=False)
 
 
 def _dump(data, fmt: str) -> str:

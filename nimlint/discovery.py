@@ -13,7 +13,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -40,11 +40,14 @@ DEFAULT_EXCLUDE = (
 
 
 class WalkRules(NamedTuple):
-    """How folders are walked: name patterns, gitignore-style patterns, .gitignore or not."""
+    """How folders are walked: name patterns, gitignore-style patterns, .gitignore or not;
+    ``top``: the configuration's folder, below which a named file's folders are checked
+    (--force-exclude; None: the working folder)."""
 
     names: tuple[str, ...] = DEFAULT_EXCLUDE
     patterns: tuple[tuple[Path, tuple[str, ...]], ...] = ()  # (base folder, gitignore lines)
     respect_gitignore: bool = True
+    top: Path | None = None
 
 
 class Discovery:
@@ -56,17 +59,39 @@ class Discovery:
         self.walked: set[str] = set()
         self.errors: list[str] = []
         self.notes: list[str] = []
+        self.folders: dict[str, list[str]] = {}  # each named folder: the files found below it
+
+    def bodiless(self, linted: Collection[str]) -> list[str]:
+        """An error line for each named folder none of whose files was ``linted`` (all were
+        skipped, holding no NIM body): a CI job pointed at the wrong folder must not pass."""
+        linted = set(linted)
+        return [
+            f"no NIM service body to lint under {folder}: its {len(files)} YAML or JSON "
+            f"file{'s' * (len(files) != 1)} {'were' if len(files) != 1 else 'was'} skipped "
+            "(not NIM service bodies)"
+            for folder, files in self.folders.items()
+            if files and linted.isdisjoint(files)
+        ]
 
 
-def discover(paths: Sequence[str], rules_for=lambda folder: WalkRules()) -> Discovery:
+def discover(
+    paths: Sequence[str],
+    rules_for=lambda folder: WalkRules(),
+    *,
+    force_exclude: bool = False,
+    stdin_filename: str | None = None,
+) -> Discovery:
     """Expand ``paths`` (``-`` is stdin); ``rules_for(folder)`` gives the WalkRules of a folder.
 
     A path that a symlink takes out of its repository (see nimlint.repository) is skipped with
-    a note, named or found by walking: the checkout chose where its links lead.
+    a note, named or found by walking: the checkout chose where its links lead. With
+    ``force_exclude`` a named file is filtered as a walked one is: dropped when walking would
+    exclude it, and marked walked (skipped if it holds no NIM body).
     """
     found = Discovery()
     seen: set[str] = set()
     forget()
+    excluded = _Excluded(rules_for) if force_exclude else None
 
     def add(path: str, walked: bool, key: str | None = None) -> None:
         key = key or (path if path == STDIN else os.path.realpath(path))
@@ -78,7 +103,8 @@ def discover(paths: Sequence[str], rules_for=lambda folder: WalkRules()) -> Disc
 
     for path in paths:
         if path == STDIN:
-            add(path, walked=False)
+            if excluded is None or not excluded(stdin_filename):
+                add(path, walked=excluded is not None)
             continue
         try:
             where = locate(path)
@@ -86,17 +112,55 @@ def discover(paths: Sequence[str], rules_for=lambda folder: WalkRules()) -> Disc
             found.notes.append(f"{path}: not linted: {exc.strerror}")
             continue
         if os.path.exists(path) and not os.path.isdir(path):
-            add(path, walked=False, key=where.real)
+            if excluded is None or not excluded(path):
+                add(path, walked=excluded is not None, key=where.real)
         elif os.path.isdir(path):
             walk = _Walk(path, where.real, where.repository or where.real, found)
             walked = sorted(walk.files(rules_for(Path(path))))
             if not walked:
                 found.errors.append(f"no YAML or JSON files to lint under {path}")
+            found.folders[path] = [file for file, _ in walked]
             for file, real in walked:
                 add(file, walked=True, key=real)
         else:
             found.errors.append(f"{path}: no such file or directory")
     return found
+
+
+class _Excluded:
+    """--force-exclude: would walking skip this named file? Its name and the name of each
+    folder below its configuration's folder (else the working folder, else its own) are
+    matched as walking matches them, with the patterns and git's ignores of its folder."""
+
+    def __init__(self, rules_for) -> None:
+        self.rules_for = rules_for
+        self.matchers: dict[tuple[str, WalkRules], _Ignored] = {}
+
+    def __call__(self, path: str | None) -> bool:
+        if path is None:
+            return False
+        full = os.path.abspath(path)
+        if os.path.basename(full) in CONFIG_NAMES:
+            return True
+        rules = self.rules_for(Path(os.path.dirname(path) or "."))
+        base, relative = None, None
+        for top in (rules.top, os.getcwd()):
+            relative = _relative(full, os.path.abspath(top)) if top is not None else None
+            if relative not in (None, "."):
+                base = os.path.abspath(top)
+                break
+        if base is None:
+            base, relative = os.path.dirname(full), os.path.basename(full)
+        ignored = self.matchers.get((base, rules))
+        if ignored is None:
+            ignored = self.matchers[base, rules] = _Ignored(base, rules)
+        parts = relative.split("/")
+        current = base
+        for depth, part in enumerate(parts, 1):
+            current = os.path.join(current, part)
+            if ignored(current, part, is_dir=depth < len(parts)):
+                return True
+        return False
 
 
 def is_spec_name(name: str) -> bool:

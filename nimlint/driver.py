@@ -85,7 +85,7 @@ def lint_paths(
     linter = Linter(options)
     found = linter.discover(paths)
     result = lint_files(linter, found.files, stdin=stdin, walked=found.walked)
-    result.errors[:0] = found.errors
+    result.errors[:0] = found.errors + found.bodiless(result.files)
     result.notes[:0] = found.notes
     return result
 

@@ -36,6 +36,7 @@ class Options(NamedTuple):
     python_rules: bool = True
     exclude: tuple[str, ...] = ()  # gitignore-style, relative to the working folder
     respect_gitignore: bool = True
+    force_exclude: bool = False  # filter named files as walked ones (nimlint.discovery)
 
     @property
     def wants_fixes(self) -> bool:

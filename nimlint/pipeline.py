@@ -25,7 +25,13 @@ from nimlint.loading.source import decode, documents
 from nimlint.messages import json_type, type_words
 from nimlint.options import Options, UsageError
 from nimlint.schema.deprecations import deprecated_problems
-from nimlint.schema.kinds import best_fit, envelope_keys, is_nim_body
+from nimlint.schema.kinds import (
+    best_fit,
+    envelope_keys,
+    is_nim_body,
+    kubernetes_object,
+    not_a_body_message,
+)
 from nimlint.schema.unknown_keys import unknown_key_problems, yaml11_problems
 from nimlint.schema.validate import as_written, schema_problems
 from nimlint.setups import Setup
@@ -185,6 +191,10 @@ def lint_document(
 ) -> list[Placed]:
     """Every finding of one document, placed in its file: what the loader noticed in the text
     as written, then each view's schema and rules."""
+    what = kubernetes_object(doc.data)
+    if what is not None:  # one finding, not a cascade of schema errors
+        message = not_a_body_message(what, doc.index)
+        return [Placed("P012", doc.span("/kind"), message, "/kind", document=doc.index)]
     placed = [_placed(doc, rule, problem) for rule, problem in doc.problems]
     kind, fits, how = _kind_of(doc.data, setup, layers.options.kind, name)
     if kind is not None:

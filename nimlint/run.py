@@ -48,7 +48,7 @@ def run_parallel(paths: Sequence[str], options: Options, jobs: int | None) -> Li
         _LINTER, _WALKED = linter, found.walked
         result = _fan_out(files, workers)
         record_setups(linter, result)
-    result.errors[:0] = errors
+    result.errors[:0] = errors + found.bodiless(result.files)
     result.notes[:0] = notes
     return result
 

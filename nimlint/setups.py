@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from nimlint.config import Config, ConfigError, find_config_file, load_config
+from nimlint.config import (
+    Config,
+    ConfigError,
+    find_config_file,
+    load_config,
+    resolved_selectors,
+    selector_problems,
+)
 from nimlint.engine.declarative import RuleFileError
 from nimlint.engine.registry import Registry, build_registry
 from nimlint.options import Options, UsageError
@@ -25,7 +32,7 @@ class Setup:
         self.registry = registry
         self.schemas = schemas
         self.policy = policy  # the merged policy (nimlint.policy.merge.MergedPolicy), if any
-        checks = [r for r in registry.checks if config.enabled(r.id, "")]
+        checks = [r for r in registry.checks if config.selected(r.id)]  # per file: pipeline
         # The rules that check each kind of document, in registry order.
         self.checks = {kind: tuple(r for r in checks if kind in r.kinds) for kind in KINDS}
 
@@ -75,14 +82,26 @@ def build_setup(base: Config, options: Options) -> Setup:
     """The Setup of configuration ``base`` with the command line's overrides."""
     config = base.merged(options.overrides)
     extra = (*config.extra_rules, *options.extra_rules)
+    problems = []  # every problem of the configuration's files at once
+    registry = schemas = policy = None
     try:
         registry = build_registry(extra, plugins=options.plugins, python_rules=options.python_rules)
+    except RuleFileError as exc:
+        problems.append(str(exc))
+    try:
         schemas = from_openapi(config.openapi) if config.openapi else shipped()
-    except (RuleFileError, OpenAPIError) as exc:
-        raise UsageError(str(exc)) from None
-    config = resolve_rule_names(config, registry)
-    check_selectors(config, registry)
-    policy = merged_policy(options.policies or config.policy)
+    except OpenAPIError as exc:
+        problems.append(str(exc))
+    try:
+        policy = merged_policy(options.policies or config.policy)
+    except UsageError as exc:
+        problems.extend(exc.args)
+    if registry is not None:  # rule ids are checked once the rule files load
+        config = resolve_rule_names(config, registry)
+        given = {key for key, value in options.overrides.items() if value is not None}
+        problems.extend(selector_problems_of(config, registry, given))
+    if problems:
+        raise UsageError(*problems)
     return Setup(config, registry, schemas, policy)
 
 
@@ -107,51 +126,16 @@ def merged_policy(paths: Sequence[Path]):
     raise UsageError("\n".join(problems))
 
 
-def _names_rules(selector: str, registry: Registry) -> bool:
-    return selector == "ALL" or any(rule.startswith(selector) for rule in registry)
-
-
 def resolve_rule_names(config: Config, registry: Registry) -> Config:
-    """``config`` with rule names (``unknown-key``) in selectors replaced by their ids."""
-    ids = {rule.name.lower(): rule.id for rule in registry.values()}
-
-    def to_id(selector: str) -> str:
-        if _names_rules(selector, registry):
-            return selector
-        return ids.get(selector.lower(), selector)
-
-    def all_ids(selectors: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(to_id(s) for s in selectors)
-
-    return config._replace(
-        select=all_ids(config.select),
-        ignore=all_ids(config.ignore),
-        per_file_ignores=tuple((glob, all_ids(s)) for glob, s in config.per_file_ignores),
-        severity={to_id(s): level for s, level in config.severity.items()},
-    )
+    """``config`` with selectors spelled as ids: any case, or rule names (``unknown-key``)."""
+    names = {rule.name.lower(): rule.id for rule in registry.values()}
+    return resolved_selectors(config, list(registry), names)
 
 
-def check_selectors(config: Config, registry: Registry) -> None:
-    """Every id, prefix or name in the configuration must name at least one rule.
-
-    Not checked when Python rule modules were skipped: the ids may be theirs.
-    """
+def selector_problems_of(config: Config, registry: Registry, options=()) -> list[str]:
+    """An error line per selector that names no rule (``options``: the Config fields the
+    command line set). None when Python rule modules were skipped: the ids may be theirs."""
     if registry.skipped:
-        return
-    where = f"{config.source}: " if config.source else ""
-    selectors = [
-        *config.select,
-        *config.ignore,
-        *(i for _, ids in config.per_file_ignores for i in ids),
-    ]
-    unknown = [
-        f"{where}unknown rule id, prefix or name {selector!r}"
-        for selector in selectors
-        if not _names_rules(selector, registry)
-    ] + [
-        f"{where}key 'severity': unknown rule id, prefix or name {selector!r}"
-        for selector in config.severity
-        if not _names_rules(selector, registry)
-    ]
-    if unknown:
-        raise UsageError(*unknown)
+        return []
+    names = [rule.name.lower() for rule in registry.values()]
+    return selector_problems(config, options, list(registry), names)

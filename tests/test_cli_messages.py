@@ -94,3 +94,26 @@ def test_unknown_key_that_belongs_elsewhere_names_its_place(tmp_path: Path) -> N
         "spec.compute [S008]",
         '4:13: warning: unknown key "replicas" in spec.compute: replicas belongs under spec [S008]',
     ]
+
+
+# --- P008: say who reads a word as a boolean ------------------------------------------------
+
+
+def _p008(tmp_path: Path, word: str) -> str:
+    import json
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(f"spec:\n  environmentVariables:\n    - name: A\n      value: {word}\n")
+    result = nimlint("check", "--select", "P008", "--format", "json", "spec.yaml", cwd=tmp_path)
+    [finding] = json.loads(result.stdout)["findings"]
+    return finding["message"]
+
+
+def test_p008_does_not_say_pyyaml_reads_y_as_a_boolean(tmp_path: Path) -> None:
+    import yaml
+
+    assert yaml.safe_load("a: y")["a"] == "y" and yaml.safe_load("a: yes")["a"] is True
+    message = _p008(tmp_path, "y")
+    assert "PyYAML" not in message, message
+    assert "YAML 1.1 lists it as boolean true" in message, message
+    assert "PyYAML" in _p008(tmp_path, "yes")  # which PyYAML does read as true

@@ -168,3 +168,41 @@ def test_a_tab_message_counts_lines_as_the_loader_does(tmp_path: Path) -> None:
     spec.write_text("metadata: {name: a}\n# x\u2028y\nspec:\n\treplicas: 1\n", encoding="utf-8")
     out = nimlint("check", "--format", "concise", str(spec)).stdout.decode()
     assert "indented with tabs" in out
+
+
+def test_statistics_are_in_the_json_summary_and_said_to_be_ignored_elsewhere(
+    tmp_path: Path,
+) -> None:
+    import json
+
+    spec = tmp_path / "s.yaml"
+    spec.write_text(BAD + "  replicaz: 2\n")
+    result = nimlint("check", "--select", "S", "--statistics", "--format", "json", str(spec))
+    assert json.loads(result.stdout)["summary"]["rules"] == {"S004": 1, "S008": 2}
+    assert result.stderr == b""
+    gcc = nimlint("check", "--select", "S", "--statistics", "--format", "gcc", str(spec))
+    assert gcc.stderr.decode() == (
+        "nimlint: note: --statistics changes only the text and concise formats "
+        "(the json format's summary always counts each rule)\n"
+    )
+    assert gcc.stdout.decode().count("\n") == 3  # the gcc lines, unchanged
+
+
+@pytest.mark.parametrize("page", ["README.md", "docs/integrations.md"])
+def test_the_docs_text_sample_is_what_nimlint_prints(tmp_path: Path, page: str) -> None:
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / page).read_text("utf-8")
+    pattern = r"```text\n *(error\[S004\]: spec\.replicas.*?) *```"
+    sample = re.search(pattern, text, re.DOTALL)[1]
+    spec = tmp_path / "deploy" / "llama.yaml"
+    spec.parent.mkdir()
+    spec.write_text(
+        'metadata:\n  name: llama\n  projectId: "1"\nspec:\n'
+        "  image: nvcr.io/nim/meta/llama3-8b-instruct:1.0.0\n"
+        "  servingPort: {port: 8000}\n  replicas: -1\n"
+    )
+    out = nimlint("check", "--select", "S004", "deploy/llama.yaml", cwd=tmp_path).stdout.decode()
+    sample_lines = [line.strip() for line in sample.strip().splitlines()]
+    finding = out.split("\n\n")[0]  # the finding's block, up to the summary
+    assert sample_lines == [line.strip() for line in finding.splitlines()], out

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 from test_cli import nimlint
 from test_trust import HOUSE_RULE
 
@@ -132,3 +133,41 @@ def test_inline_suppressions(tmp_path: Path) -> None:
     found = [(f["rule"], f["line"], f["message"]) for f in json.loads(result.stdout)["findings"]]
     assert [(rule, line) for rule, line, _ in found] == [("X001", 9), ("X001", 9)]
     assert "S001" in found[0][2] and "S004" in found[1][2]
+
+
+def test_a_custom_rule_reusing_a_built_in_name_is_refused(tmp_path: Path) -> None:
+    """Else --ignore NAME silences one rule while `nimlint rule NAME` shows the other."""
+    (tmp_path / "house.yaml").write_text(
+        HOUSE_RULE.replace("HOUSE001", "ACME001").replace(
+            yaml.safe_load(HOUSE_RULE)["rules"][0]["name"], "portion-needs-portion-request"
+        )
+    )
+    (tmp_path / "a.yaml").write_text("spec: {replicas: 1}\n")
+    for args in (("check", "a.yaml"), ("rules",), ("rule", "ACME001")):
+        result = nimlint(*args[:1], "--rules", "house.yaml", *args[1:], cwd=tmp_path)
+        err = result.stderr.decode()
+        assert result.returncode == 2, (args, err)
+        assert "duplicate rule name portion-needs-portion-request: G001" in err, err
+        assert "house.yaml" in err and "compute" in err, err
+
+
+NO_IMAGE = 'metadata: {name: a, projectId: "1"}\nspec:\n  servingPort: {port: 8000}\n'
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_per_file_ignores_do_not_depend_on_the_working_folder(tmp_path: Path, jobs: str) -> None:
+    (tmp_path / ".nimlint.yaml").write_text("per-file-ignores:\n  'legacy/*': [I001]\n")
+    for name in ("legacy/old/a.yaml", "legacy/b.yaml", "deploy/c.yaml"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(NO_IMAGE)
+    expected = {"c.yaml"}  # fnmatch's "*" crosses "/": legacy/old/a.yaml matches too
+    for cwd, paths in (
+        (tmp_path, ["."]),
+        (tmp_path / "legacy" / "old", ["../..", "../../deploy/c.yaml"]),
+        (tmp_path / "deploy", ["..", str(tmp_path / "deploy" / "c.yaml")]),
+    ):
+        result = nimlint(
+            "check", "--jobs", jobs, "--select", "I001", "--format", "json", *paths, cwd=cwd
+        )
+        files = {Path(f["file"]).name for f in json.loads(result.stdout)["findings"]}
+        assert files == expected, (cwd, paths, files)

@@ -505,3 +505,142 @@ def test_pre_commit_hook_never_passes_the_config_file() -> None:
     assert exclude.search(".nimlint.yaml") and exclude.search("deploy/nim/.nimlint.yaml")
     assert not exclude.search("deploy/nim/llama.yaml")
     assert not exclude.search("deploy/nim/x.nimlint.yaml.bak.yaml")
+
+
+# --- Kubernetes objects beside the specs ----------------------------------------------------
+
+CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nim-env\ndata:\n  A: b\n"
+DEPLOYMENT = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n"
+    "spec:\n  replicas: 2\n  template:\n    spec:\n      containers: []\n"
+)
+NIMSERVICE = (
+    "apiVersion: apps.nvidia.com/v1alpha1\nkind: NIMService\nmetadata:\n  name: llama\n"
+    "spec:\n  image:\n    repository: nvcr.io/nim/meta/llama3-8b-instruct\n    tag: 1.0.0\n"
+)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_kubernetes_objects_are_skipped_when_walked(tmp_path: Path, jobs: str) -> None:
+    tree(
+        tmp_path,
+        {
+            "deploy/llama.yaml": GOOD,
+            "deploy/configmap.yaml": CONFIGMAP,
+            "deploy/web.yaml": DEPLOYMENT,
+            "deploy/operator.yaml": NIMSERVICE,
+            "deploy/both.yaml": CONFIGMAP + "---\n" + DEPLOYMENT,
+        },
+    )
+    code, report, err = run_json("--jobs", jobs, "deploy", cwd=tmp_path)
+    assert code == 0, (report, err)
+    assert linted(report) == ["deploy/llama.yaml"] and report["findings"] == []
+    assert report["summary"]["skipped"] == 4
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (CONFIGMAP, "a Kubernetes ConfigMap (apiVersion v1)"),
+        (DEPLOYMENT, "a Kubernetes Deployment (apiVersion apps/v1)"),
+        (NIMSERVICE, "the NIM Operator's NIMService resource"),
+    ],
+)
+def test_a_named_kubernetes_object_is_reported_once(
+    tmp_path: Path, content: str, words: str
+) -> None:
+    tree(tmp_path, {"object.yaml": content})
+    code, report, _ = run_json("object.yaml", cwd=tmp_path)
+    assert code == 1
+    [finding] = report["findings"]
+    assert finding["rule"] == "P012" and finding["line"] == 2, finding
+    assert words in finding["message"] and "not a Run:ai NIM service" in finding["message"]
+
+
+def test_a_kubernetes_object_in_a_stream_with_a_body_is_one_finding(tmp_path: Path) -> None:
+    tree(tmp_path, {"deploy/mixed.yaml": CONFIGMAP + "---\n" + BAD})
+    code, report, _ = run_json("deploy", cwd=tmp_path)
+    assert code == 1
+    assert [(f["rule"], f["line"]) for f in report["findings"]] == [("P012", 2), ("S004", 9)]
+
+
+# --- a folder with nothing to lint ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_named_folder_without_a_nim_body_is_exit_2(tmp_path: Path, jobs: str) -> None:
+    tree(
+        tmp_path,
+        {
+            "chart/values.yaml": "image:\n  repository: nvcr.io/nim/meta/llama3\n",
+            "chart/templates/cm.yaml": CONFIGMAP,
+            "deploy/llama.yaml": GOOD,
+        },
+    )
+    result = nimlint("check", "--jobs", jobs, "chart", cwd=tmp_path)
+    err = result.stderr.decode()
+    assert result.returncode == 2, (result.stdout, err)
+    assert (
+        "nimlint: error: no NIM service body to lint under chart: its 2 YAML or JSON files "
+        "were skipped (not NIM service bodies)\n" in err
+    ), err
+    # beside a folder that has one, it is still an error: the CI job named the wrong folder
+    result = nimlint("check", "--jobs", jobs, "deploy", "chart", cwd=tmp_path)
+    assert result.returncode == 2 and "under chart:" in result.stderr.decode()
+    assert nimlint("check", "--jobs", jobs, "deploy", cwd=tmp_path).returncode == 0
+
+
+# --- --force-exclude: named files filtered as walked ones are (pre-commit) ------------------
+
+WORKFLOW = "name: ci\non: [push]\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps: []\n"
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_force_exclude_filters_named_files_as_walking_does(tmp_path: Path, jobs: str) -> None:
+    tree(
+        tmp_path,
+        {
+            ".nimlint.yaml": "extend-exclude: [rendered/]\n",
+            ".github/workflows/ci.yaml": WORKFLOW,
+            ".pre-commit-config.yaml": "repos: []\n",
+            "chart/values.yaml": "image:\n  repository: nvcr.io/nim/meta/llama3\n",
+            "deploy/cm.yaml": CONFIGMAP,
+            "deploy/bad.yaml": BAD,
+            "deploy/good.yaml": GOOD,
+            "node_modules/x/spec.yaml": BAD,
+            "rendered/spec.yaml": BAD,
+            "hidden/.spec.yaml": BAD,
+        },
+    )
+    named = [
+        ".github/workflows/ci.yaml",
+        ".pre-commit-config.yaml",
+        "chart/values.yaml",
+        "deploy/cm.yaml",
+        "deploy/bad.yaml",
+        "deploy/good.yaml",
+        "node_modules/x/spec.yaml",
+        "rendered/spec.yaml",
+        "hidden/.spec.yaml",
+    ]
+    code, report, err = run_json("--force-exclude", "--jobs", jobs, *named, cwd=tmp_path)
+    assert code == 1, err
+    assert linted(report) == ["deploy/bad.yaml", "deploy/good.yaml"]
+    assert {f["file"] for f in report["findings"]} == {"deploy/bad.yaml"}
+    assert report["summary"]["skipped"] == 2  # values, cm (the hidden ones are excluded)
+    # without it, every named file is linted
+    code, report, _ = run_json("--jobs", jobs, *named, cwd=tmp_path)
+    assert code == 1 and report["summary"]["files"] == len(named)
+    # only specs without problems and files that are not specs: the hook passes
+    code, report, err = run_json("--force-exclude", *named[:4], "deploy/good.yaml", cwd=tmp_path)
+    assert code == 0 and linted(report) == ["deploy/good.yaml"], err
+
+
+def test_force_exclude_from_a_subfolder_and_by_absolute_path(tmp_path: Path) -> None:
+    tree(tmp_path, {".nimlint.yaml": "", "node_modules/x/spec.yaml": BAD, "deploy/bad.yaml": BAD})
+    absolute = [str(tmp_path / "node_modules/x/spec.yaml"), str(tmp_path / "deploy/bad.yaml")]
+    code, report, _ = run_json("--force-exclude", *absolute, cwd=tmp_path)
+    assert code == 1 and [Path(f).name for f in linted(report)] == ["bad.yaml"]
+    code, report, _ = run_json("--force-exclude", "x/spec.yaml", cwd=tmp_path / "node_modules")
+    # the folders below the configuration's are checked, even above the working folder
+    assert code == 0 and linted(report) == []

@@ -227,3 +227,12 @@ def test_docs_mention_only_real_cli_options() -> None:
         options = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*", page.read_text("utf-8")))
         unknown = {o for o in options - others if not re.search(rf"{o}\b", helps)}
         assert unknown == set(), page.name
+
+
+def test_the_writing_rules_example_loads_beside_the_built_in_rules(tmp_path: Path) -> None:
+    """Its id and name must not be a built-in rule's: the registry refuses duplicates."""
+    text = (ROOT / "docs" / "writing-rules.md").read_text("utf-8")
+    block = re.search(r"^```yaml\n(rules:\n.*?)^```$", text, re.MULTILINE | re.DOTALL)[1]
+    (tmp_path / "house.yaml").write_text(block, "utf-8")
+    registry = build_registry((tmp_path / "house.yaml",), plugins=False)
+    assert "ACME001" in registry

@@ -236,3 +236,26 @@ def test_an_update_that_resends_running_values_changes_nothing_and_finds_nothing
     linter = Linter(Options(base=RUNNING, plugins=False))
     findings = linter.lint_bytes(json.dumps({"spec": spec}).encode(), "update.json", Path("."))
     assert findings == []
+
+
+def test_effective_with_a_policy_prints_metadata_first_and_no_null_defaults(tmp_path):
+    from tests.test_cli import nimlint
+
+    (tmp_path / "policy.yaml").write_text(
+        "meta: {scope: project, name: p}\n"
+        "policy:\n  defaults:\n    replicas: null\n    imagePullPolicy: IfNotPresent\n"
+        "    compute: {gpuDevicesRequest: 1, cpuCoreRequest: null}\n"
+    )
+    (tmp_path / "spec.yaml").write_text(
+        'metadata: {name: llama, projectId: "1"}\nspec:\n  image: nvcr.io/nim/x:1\n'
+    )
+    result = nimlint("effective", "--policy", "policy.yaml", "spec.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode()
+    assert text.startswith("metadata:\n"), text
+    assert "null" not in text, text
+    assert yaml.safe_load(text)["spec"] == {
+        "image": "nvcr.io/nim/x:1",
+        "imagePullPolicy": "IfNotPresent",
+        "compute": {"gpuDevicesRequest": 1},
+    }

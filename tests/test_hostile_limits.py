@@ -211,11 +211,11 @@ def test_suppressions_inside_strings_are_text(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "comment",
     [
-        "# nimlint: disable=s004",
+        "# nimlint: disable=S0004",  # ids match in any case (s004 is S004), not by likeness
         "# nimlint: disable:S004",
         "# nimlint: disable=S00l",
         "# nimlint: disable S004",
-        "# nimlint: disable-file=s0",
+        "# nimlint: disable-file=Q0",
         "# nimlint: disabled",
     ],
 )

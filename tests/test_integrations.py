@@ -122,6 +122,29 @@ def consumer_repo(folder: Path) -> Path:
     return git_repo(folder)
 
 
+WORKFLOW = "name: ci\non: [push]\njobs:\n  lint:\n    runs-on: ubuntu-latest\n    steps: []\n"
+CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nim-env\ndata:\n  A: b\n"
+HELM_VALUES = "image:\n  repository: nvcr.io/nim/meta/llama3-8b-instruct\n  tag: 1.0.0\n"
+
+
+def mixed_repo(folder: Path) -> Path:
+    """A repository as real ones are: the specs of consumer_repo beside a GitHub workflow, a
+    ConfigMap, Helm values and a pre-commit configuration, none of them NIM bodies."""
+    consumer_repo(folder)
+    for name, text in {
+        ".github/workflows/ci.yaml": WORKFLOW,
+        "deploy/k8s/configmap.yaml": CONFIGMAP,
+        "chart/values.yaml": HELM_VALUES,
+        ".pre-commit-config.yaml": "repos: []\n",
+    }.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, "utf-8")
+    (folder / "other" / "values.yaml").unlink()
+    git("add", "-A", cwd=folder)
+    git("commit", "-q", "-m", "manifests", cwd=folder)
+    return folder
+
+
 def _spec_tree(tmp_path: Path) -> Path:
     """tmp/deploy/nim/bad.yaml under a config that makes S004 info (a ``note``)."""
     (tmp_path / ".nimlint.yaml").write_text("severity: {S004: info}\n", "utf-8")
@@ -199,21 +222,25 @@ def _pre_commit(args, consumer: Path, env: dict, label: str) -> subprocess.Compl
 @pytest.mark.slow
 def test_pre_commit_try_repo_fails_on_the_bad_spec_only(tmp_path, hook_repo, pre_commit_env):
     # try-repo builds the hook's virtualenv (pip install of the copy) in a store of its own
-    # every time, whatever PRE_COMMIT_HOME says: one run covers both files.
-    consumer = consumer_repo(tmp_path / "consumer")
-    files = ["--files", "deploy/nim/bad.yaml", "deploy/nim/good.yaml"]
-    args = ["try-repo", str(hook_repo), "nimlint", *files]
+    # every time, whatever PRE_COMMIT_HOME says: one run covers every file. pre-commit names
+    # every YAML file of the repository: the workflow, the ConfigMap, the Helm values and
+    # .pre-commit-config.yaml are no specs, and the hook skips them (--force-exclude).
+    consumer = mixed_repo(tmp_path / "consumer")
+    args = ["try-repo", str(hook_repo), "nimlint", "--all-files"]
     result = _pre_commit(args, consumer, pre_commit_env, "try-repo (builds the environment)")
     assert result.returncode == 1, result.stdout + result.stderr
     assert re.search(r"^nimlint\.+Failed$", result.stdout, re.MULTILINE), result.stdout
     assert _text_report_lines(result.stdout, "deploy/nim/bad.yaml") >= BAD_FINDINGS
-    assert "deploy/nim/good.yaml" not in result.stdout.split("Using config")[-1]
-    assert re.search(r"^Found .* in 1 of 2 files\.$", result.stdout, re.MULTILINE)
+    report = result.stdout.split("Using config")[-1]
+    for other in ("good.yaml", "ci.yaml", "configmap.yaml", "chart/", "pre-commit-config"):
+        assert other not in report, report
+    summary = r"^Found .* in 1 of 2 files\. 2 files skipped: not NIM service bodies\.$"
+    assert re.search(summary, result.stdout, re.MULTILINE), result.stdout
 
 
 @pytest.mark.slow
 def test_pre_commit_config_from_docs(tmp_path, hook_repo, pre_commit_env):
-    consumer = consumer_repo(tmp_path / "consumer")
+    consumer = mixed_repo(tmp_path / "consumer")
     config = yaml.safe_load(doc_block("yaml", "- repo: https://github.com/nimlint/nimlint"))
     head = run(["git", "rev-parse", "HEAD"], cwd=hook_repo).stdout.strip()
     config["repos"][0].update(repo=str(hook_repo), rev=head)
@@ -226,8 +253,9 @@ def test_pre_commit_config_from_docs(tmp_path, hook_repo, pre_commit_env):
     seen = {(m[6], int(m[2]), int(m[3])) for m in lines if m and m[1] == "deploy/nim/bad.yaml"}
     assert seen >= BAD_FINDINGS, result.stdout
     assert "deploy/nim/good.yaml:" not in result.stdout
-    assert "other/values.yaml" not in result.stdout
-    args = ["run", "--files", "deploy/nim/good.yaml"]
+    assert "chart/values.yaml" not in result.stdout
+    others = [".github/workflows/ci.yaml", "deploy/k8s/configmap.yaml", "chart/values.yaml"]
+    args = ["run", "--files", "deploy/nim/good.yaml", ".pre-commit-config.yaml", *others]
     good = _pre_commit(args, consumer, pre_commit_env, "run on the good spec (cached)")
     assert good.returncode == 0, good.stdout + good.stderr
     assert re.search(r"^nimlint\.+Passed$", good.stdout, re.MULTILINE), good.stdout
@@ -237,7 +265,7 @@ def test_hook_manifest_and_docs_config_validate_under_pre_commit(tmp_path):
     manifest = run(["pre-commit", "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")])
     assert manifest.returncode == 0, manifest.stdout + manifest.stderr
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text("utf-8"))
-    assert hooks[0]["id"] == "nimlint" and hooks[0]["entry"] == "nimlint check"
+    assert hooks[0]["id"] == "nimlint" and hooks[0]["entry"] == "nimlint check --force-exclude"
     assert hooks[0]["types_or"] == ["yaml", "json"] and hooks[0]["require_serial"] is True
     config = tmp_path / ".pre-commit-config.yaml"
     config.write_text(doc_block("yaml", "- repo: https://github.com/nimlint/nimlint"), "utf-8")
@@ -717,6 +745,11 @@ def test_doc_gitlab_job_writes_its_reports(tmp_path, index):
         }
         assert all(i["severity"] in ("info", "minor", "major") for i in issues)
         assert len({i["fingerprint"] for i in issues}) == len(issues)
+        schema = json.loads(
+            (FIXTURES.parent / "report" / "gitlab-code-quality.schema.json").read_text("utf-8")
+        )
+        jsonschema.validate(issues, schema)
+        assert "after_script" not in job  # nimlint writes the report: no converter script
 
 
 @pytest.mark.parametrize(

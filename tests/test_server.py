@@ -42,9 +42,12 @@ def server(folder: Path):
     assert session.close() == 0
 
 
-def cli_findings(path: Path, *args: str) -> list[tuple]:
-    """(rule, severity, message, range) of each finding ``nimlint check`` gives ``path``."""
-    result = nimlint("check", "--format", "json", *args, path.name, cwd=path.parent)
+def cli_findings(path: Path, *args: str, cwd: Path | None = None) -> list[tuple]:
+    """(rule, severity, message, range) of each finding ``nimlint check`` gives ``path``, run
+    in ``cwd`` (default: the file's folder); paths in messages are relative to it."""
+    cwd = cwd or path.parent
+    name = str(path.relative_to(cwd))
+    result = nimlint("check", "--format", "json", *args, name, cwd=cwd)
     assert result.returncode in (0, 1), result.stderr
     return sorted(
         (
@@ -141,7 +144,8 @@ def test_kinds_policy_and_bases_of_the_configuration_apply(server, folder) -> No
     path = sub / "request.yaml"
     diagnostics = server.open(path, request)
     path.write_text(request)
-    assert diagnostics and seen(diagnostics) == cli_findings(path)
+    # from the server's working folder: the policy's path is shown relative to it
+    assert diagnostics and seen(diagnostics) == cli_findings(path, cwd=folder)
     # A finding that names the policy's line points there too.
     related = [r for d in diagnostics for r in d.related_information or ()]
     assert any(r.location.uri == (sub / "cluster.yaml").as_uri() for r in related)
@@ -150,7 +154,7 @@ def test_kinds_policy_and_bases_of_the_configuration_apply(server, folder) -> No
     text = "spec:\n  compute:\n    cpuMemoryLimit: 8Gi\n"
     diagnostics = server.open(update, text)
     update.write_text(text)
-    assert seen(diagnostics) == cli_findings(update)
+    assert seen(diagnostics) == cli_findings(update, cwd=folder)
     (preview,) = diagnostics
     assert preview.code == "R002"
     (place,) = preview.related_information

@@ -164,3 +164,16 @@ def merge(
 
         return lists(pointer, lower, upper, again)
     return upper
+
+
+# The order of a NIM service body's top-level keys in the API's documents and examples.
+BODY_ORDER = ("metadata", "desiredPhase", "spec", "fieldsToRemove")
+
+
+def in_body_order(data: Any) -> Any:
+    """``data`` with its top-level keys in a body's order (metadata first), others after:
+    merging puts a lower layer's keys first (a policy has only ``spec``)."""
+    if not isinstance(data, dict):
+        return data
+    first = {key: data[key] for key in BODY_ORDER if key in data}
+    return {**first, **{key: value for key, value in data.items() if key not in first}}

@@ -14,18 +14,27 @@ from nimlint.messages import clip
 
 
 class Registry(Mapping[str, Rule]):
-    """Rules by id, in a stable order; a duplicate id is an error."""
+    """Rules by id, in a stable order; a duplicate id or name (in any case) is an error: the
+    selectors that name them could not tell the two apart."""
 
     def __init__(self, rules: Iterable[Rule], skipped: Sequence[Path] = ()):
         self.skipped = tuple(skipped)  # Python rule modules not imported (--no-python-rules)
         self._rules: dict[str, Rule] = {}
+        ids: dict[str, Rule] = {}
+        names: dict[str, Rule] = {}
         for rule in rules:
-            if rule.id in self._rules:
-                first = self._rules[rule.id].origin
+            first = ids.get(rule.id.upper())
+            if first is not None:
                 raise RuleFileError(
-                    f"duplicate rule id {rule.id}: defined by {first} and by {rule.origin}"
+                    f"duplicate rule id {rule.id}: defined by {first.origin} and by {rule.origin}"
                 )
-            self._rules[rule.id] = rule
+            first = names.get(rule.name.lower())
+            if first is not None:
+                raise RuleFileError(
+                    f"duplicate rule name {rule.name.lower()}: {first.id} (defined by "
+                    f"{first.origin}) and {rule.id} (defined by {rule.origin})"
+                )
+            ids[rule.id.upper()] = names[rule.name.lower()] = self._rules[rule.id] = rule
         self.checks = tuple(r for r in self._rules.values() if r.check is not None)
 
     def __getitem__(self, rule_id: str) -> Rule:

@@ -109,11 +109,11 @@ def _parse(comment, at, span, known, directives: list, invalid: list) -> None:
             )
         )
         return
-    rules = tuple(re.split(r"[ \t]*,[ \t]*", ids[1])) if ids else ()
+    # rule ids are matched in any case, as on the command line and in the configuration
+    rules = tuple(r.upper() for r in re.split(r"[ \t]*,[ \t]*", ids[1])) if ids else ()
     for rule in rules:
         if not known(rule):
-            hint = f" (ids are upper case: {rule.upper()})" if known(rule.upper()) else ""
-            message = f"unknown rule id {show(rule)} in suppression{hint}: it silences nothing"
+            message = f"unknown rule id {show(rule)} in suppression: it silences nothing"
             invalid.append(Invalid(span, message))
     kept = tuple(r for r in rules if known(r))
     if kept or not rules:

@@ -24,7 +24,9 @@ SPEC = "/spec"
 
 def as_lists(defaults: Effective) -> tuple[Effective, dict[str, Effective]]:
     """Policy defaults (placed at /spec) with each itemized ``{attributes, instances}`` made
-    the list of its default items (attributes under each), and the attributes by field."""
+    the list of its default items (attributes under each), and the attributes by field.
+    A null default is no default (Run:ai exports write null for unset ones): dropped."""
+    defaults = _without_nulls(defaults)
     spec = defaults.child("spec") if isinstance(defaults.data.get("spec"), dict) else None
     if spec is None:
         return defaults, {}
@@ -45,6 +47,14 @@ def as_lists(defaults: Effective) -> tuple[Effective, dict[str, Effective]]:
         ]
         members[name] = sequence(items, instances.own_origin() if instances else None)
     return mapping({"spec": mapping(members, spec.own_origin())}, defaults.own_origin()), attributes
+
+
+def _without_nulls(value: Effective) -> Effective:
+    """``value`` without the null members of its mappings, at any depth (lists kept whole)."""
+    if not isinstance(value.data, dict):
+        return value
+    members = {k: _without_nulls(value.child(k)) for k, v in value.data.items() if v is not None}
+    return mapping(members, value.own_origin())
 
 
 def _member(wrapper: Effective, key: str, kind: type) -> Effective | None:

@@ -11,7 +11,7 @@ from nimlint.engine.model import Rule
 from nimlint.escaping import printable, printable_lines
 from nimlint.findings import DocumentKind, Finding, Severity
 
-FORMATS = ("text", "concise", "json", "gcc", "sarif", "github", "junit", "runai")
+FORMATS = ("text", "concise", "json", "gcc", "sarif", "github", "junit", "gitlab", "runai")
 
 
 class Report(NamedTuple):

@@ -20,6 +20,7 @@ def render(report: Report, *, color: bool) -> str:
             "warning": report.count(Severity.WARNING),
             "info": report.count(Severity.INFO),
             "skipped": len(report.skipped),
+            "rules": _rule_counts(report),
         },
         "documents": [
             {"file": file, "index": d.index, "kind": d.kind, "kindFrom": d.how}
@@ -28,6 +29,14 @@ def render(report: Report, *, color: bool) -> str:
         ],
     }
     return json.dumps(document, indent=2) + "\n"
+
+
+def _rule_counts(report: Report) -> dict[str, int]:
+    """How many findings each rule that fired has (what ``--statistics`` prints), by id."""
+    counts: dict[str, int] = {}
+    for f in report.findings:
+        counts[f.rule] = counts.get(f.rule, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def _finding(f: Finding) -> dict:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from nimlint.messages import clip
 from nimlint.schema.shape import Shape
 
 KINDS = ("create", "update", "response")  # the order breaks ties: create first
@@ -15,9 +16,39 @@ NIM_KEYS = frozenset({"metadata", "spec", "fieldsToRemove", "desiredPhase"})
 ENVELOPE_KEYS = ("name", "projectId", "clusterId")
 
 
+# The NIM Operator's custom resources (group apps.nvidia.com): Kubernetes objects that also
+# describe NIM services, easily mistaken for Run:ai request bodies.
+NIM_OPERATOR_KINDS = frozenset({"NIMService", "NIMCache", "NIMPipeline", "NIMBuild"})
+
+
 def is_nim_body(data: Any) -> bool:
-    """Does ``data`` have at least one top-level key of a NIM service body?"""
-    return isinstance(data, dict) and not NIM_KEYS.isdisjoint(data)
+    """Does ``data`` have at least one top-level key of a NIM service body, and is it not a
+    Kubernetes object (which has ``metadata`` and often ``spec`` too)?"""
+    return (
+        isinstance(data, dict) and not NIM_KEYS.isdisjoint(data) and kubernetes_object(data) is None
+    )
+
+
+def kubernetes_object(data: Any) -> str | None:
+    """What ``data`` is, in words, if it is a Kubernetes object (string top-level
+    ``apiVersion`` and ``kind``, which no Run:ai request body has); else None."""
+    if not isinstance(data, dict):
+        return None
+    api, kind = data.get("apiVersion"), data.get("kind")
+    if not (isinstance(api, str) and isinstance(kind, str) and api and kind):
+        return None
+    api, kind = clip(api, 80), clip(kind, 80)
+    if kind in NIM_OPERATOR_KINDS and api.startswith("apps.nvidia.com/"):
+        return f"the NIM Operator's {kind} resource (apiVersion {api})"
+    return f"a Kubernetes {kind} (apiVersion {api})"
+
+
+def not_a_body_message(what: str, index: int) -> str:
+    """P012's message for document ``index`` (0-based), a Kubernetes object ``what``."""
+    return (
+        f"document {index + 1} is {what}, not a Run:ai NIM service request body: nimlint "
+        "lints the bodies sent to /api/v2/workloads/nim-services (skipped when walking a folder)"
+    )
 
 
 def envelope_keys(data: Any) -> list[str]:

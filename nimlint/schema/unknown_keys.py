@@ -107,6 +107,10 @@ def _rename(key: str, pointer: str, target: str) -> Repair:
     return Repair("rename", pointer, f"rename {show(key)} to {show(target)}", target)
 
 
+# The YAML 1.1 booleans that PyYAML reads as strings (its resolver lists yes/no/on/off only).
+_SPEC_ONLY_BOOLEANS = frozenset({"y", "Y", "n", "N"})
+
+
 def yaml11_problems(document: Document, shape: Shape) -> Iterator[tuple[str, Problem]]:
     """Plain scalars that YAML 1.1 parsers read differently, where the schema wants a string."""
     for pointer, (text, reading) in document.yaml11.items():
@@ -117,13 +121,16 @@ def yaml11_problems(document: Document, shape: Shape) -> Iterator[tuple[str, Pro
             continue
         rule = "P008" if reading.startswith("boolean") else "P009"
         ours = _ours(document.data, pointer)
+        if text in _SPEC_ONLY_BOOLEANS:  # PyYAML's resolver leaves out y and n
+            theirs = f"YAML 1.1 lists it as {reading} (go-yaml v2 and other tools follow it)"
+        else:
+            theirs = f"YAML 1.1 parsers (PyYAML, go-yaml v2) as {reading}"
         yield (
             rule,
             Problem(
                 pointer,
                 f"unquoted {clip(text)} in {field_name(pointer)}: nimlint reads it as {ours} "
-                f"(YAML 1.2), YAML 1.1 parsers (PyYAML, go-yaml v2) as {reading}; quote it: "
-                f"'{clip(text)}'",
+                f"(YAML 1.2), {theirs}; quote it: '{clip(text)}'",
                 repair=Repair("quote", pointer, f"quote {clip(text)}"),
             ),
         )
