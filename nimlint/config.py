@@ -386,7 +386,6 @@ def _per_file_ignores(
     )
 
 
-
 def _inside(root: Path, value: str, where: str) -> Path:
     """``root / value``, if it lies in root's repository: a checkout's configuration names
     its own files, never ``../home/.git-credentials`` (symlinks are checked when read)."""

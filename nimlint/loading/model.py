@@ -62,3 +62,14 @@ def escape_token(token: str) -> str:
 
 def unescape_token(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~") if "~" in token else token
+
+
+def value_at(data: Any, pointer: str) -> Any:
+    """The value at JSON pointer ``pointer`` in ``data``; None if there is none."""
+    try:
+        for token in pointer.split("/")[1:]:
+            token = unescape_token(token)
+            data = data[int(token)] if isinstance(data, list) else data[token]
+    except (LookupError, TypeError, ValueError):
+        return None
+    return data

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from nimlint.findings import Problem, Repair
-from nimlint.loading.model import Document, escape_token, unescape_token
+from nimlint.loading.model import Document, escape_token, unescape_token, value_at
 from nimlint.messages import clip, field_name, json_type, show
 from nimlint.schema.kinds import near_miss
 from nimlint.schema.shape import Shape
@@ -139,7 +139,7 @@ def yaml11_problems(document: Document, shape: Shape) -> Iterator[tuple[str, Pro
 def _said_by_s001(data: Any, pointer: str, node: Shape) -> bool:
     """Is the value read (YAML 1.2) as a number or boolean of a type the field does not take?
     Then S001 reports it, with the same quote-it advice: one problem, one finding."""
-    value = _value(data, pointer)
+    value = value_at(data, pointer)
     if value is None or isinstance(value, str):
         return False
     kind = json_type(value)
@@ -155,19 +155,8 @@ def _shape_at(shape: Shape, pointer: str) -> Shape | None:
     return node
 
 
-def _value(data: Any, pointer: str) -> Any:
-    """The value at ``pointer``, None if there is none."""
-    try:
-        for token in pointer.split("/")[1:]:
-            token = unescape_token(token)
-            data = data[int(token)] if isinstance(data, list) else data[token]
-    except (LookupError, TypeError, ValueError):
-        return None
-    return data
-
-
 def _ours(data: Any, pointer: str) -> str:
-    value = _value(data, pointer)
+    value = value_at(data, pointer)
     if value is None:
         return "a different value"
     return f"the string {clip(repr(value))}" if isinstance(value, str) else f"the number {value!r}"

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from nimlint.findings import Problem, Repair
-from nimlint.loading.model import Document, escape_token, unescape_token
+from nimlint.loading.model import Document, escape_token, value_at
 from nimlint.messages import field_name, json_type, pattern_words, show, type_words
 from nimlint.schema.formats import WORDS as FORMAT_WORDS
 from nimlint.schema.schemaset import SchemaSet
@@ -150,23 +150,11 @@ def as_written(
     for rule, problem in found:
         text = document.written.get(problem.pointer) if rule == "S001" else None
         if text is not None:
-            shown = _quote_it(show(_value_at(document.data, problem.pointer)))
+            shown = _quote_it(show(value_at(document.data, problem.pointer)))
             if problem.message.endswith(shown):
                 message = problem.message[: -len(shown)] + _quote_it(text)
                 problem = problem._replace(message=message)
         yield rule, problem
-
-
-def _value_at(data: Any, pointer: str) -> Any:
-    """The value at ``pointer`` in ``data``; None if there is none (a view's value may be
-    another document's)."""
-    try:
-        for token in pointer.split("/")[1:]:
-            token = unescape_token(token)
-            data = data[int(token)] if isinstance(data, list) else data[token]
-    except (LookupError, TypeError, ValueError):
-        return None
-    return data
 
 
 def _suggest(value: Any, options: list) -> str:
