@@ -25,7 +25,12 @@ Rebuild = Callable[[Effective], Effective]
 # (rule id, problem) of every check of a request body read as one kind (pipeline.check fits).
 Check = Callable[[Any], Iterable[tuple[str, Problem]]]
 
-_FIELD = re.compile(r"[A-Za-z_][\w-]*(?:\[\d+\]|\.[A-Za-z_][\w-]*)+")
+# A dotted field name. It is tried only at the start of a run of word characters and '-'
+# (after digits, '-' or other letters there): a later start in the same run cannot match
+# where the first failed, and retrying there made a long word quadratic (1.7 ms for 200 'a').
+_FIELD = re.compile(
+    r"(?<![\w-])(?:[^\WA-Za-z_]|-)*([A-Za-z_][\w-]*(?:\[\d+\]|\.[A-Za-z_][\w-]*)+)"
+)
 _TOKEN = re.compile(r"\[(\d+)\]|\.?([A-Za-z_][\w-]*)")
 
 
