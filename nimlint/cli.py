@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from nimlint import __version__
+from nimlint.capping import note as omitted_note
 from nimlint.engine.model import KINDS
 from nimlint.escaping import printable
 from nimlint.findings import Severity, fails
@@ -279,8 +280,9 @@ def check(
             "checked against one: give --policy FILE, or `policy:` in the configuration (or "
             "choose another --format)"
         )
-    for note in result.notes:
-        _note(note)
+    for note in [*result.notes, omitted_note(result.cap.omitted)]:
+        if note:
+            _note(note)
     for error in result.errors:
         click.echo(f"nimlint: error: {printable(error)}", err=True)
     _refuse_overwriting_inputs(outputs, result.files)
@@ -299,7 +301,7 @@ def check(
     )
     if result.errors:
         sys.exit(EXIT_USAGE)
-    failed = any(fails(f, result.fail_on) for f in result.findings)
+    failed = any(fails(f, result.fail_on) for f in (*result.findings, *result.cap.omitted))
     sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
 
 
@@ -400,6 +402,7 @@ def _write_reports(
         kinds=result.kinds,
         skipped=result.skipped,
         errors=result.errors,
+        omitted=result.cap.omitted,
     )
     pairs = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(formats)]
     for fmt, target in sorted(pairs, key=lambda pair: pair[1] is None):

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
+from nimlint.capping import MAX_PER_RUN, Cap
 from nimlint.discovery import STDIN, Discovery
 from nimlint.files import NotRegularFile, read_regular
 from nimlint.findings import DocumentKind, Finding, Severity
@@ -38,6 +39,15 @@ class LintResult:
         self.sources: dict[str, dict[int, str]] = {}
         self.kinds: dict[str, list[DocumentKind]] = {}  # file -> its documents' kinds
         self.skipped: list[str] = []  # walked files with no NIM body
+        self.cap = Cap(MAX_PER_RUN)  # what is left out past the caps: self.cap.omitted
+
+    def keep(self, findings: list[Finding], omitted: Mapping) -> list[Finding]:
+        """Add a file's findings (and its count of those past the file's cap) under the
+        run's cap; return those kept."""
+        kept = self.cap.take(findings)
+        self.findings.extend(kept)
+        self.cap.omitted.update(omitted)
+        return kept
 
 
 class Linter:
@@ -119,7 +129,7 @@ def lint_files(
                 raw = fixed.encoded()
         else:
             findings = _with_fixes(linted)
-        result.findings.extend(findings)
+        findings = result.keep(findings, linted.omitted)
         result.fail_on[name] = linter.setup_for(folder).config.fail_on
         if findings:
             result.sources[name] = source_lines(raw, {f.line for f in findings})

@@ -13,10 +13,11 @@ A plain document is the one-layer case (``DocumentView``); the layered views liv
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from nimlint.capping import MAX_PER_FILE, Cap
 from nimlint.engine.context import Context
 from nimlint.findings import DocumentKind, Finding, Placed, Problem, Span
 from nimlint.loading.layout import Layout
@@ -43,7 +44,7 @@ class FileLint:
     """What linting one file gave: findings, each document's kind, the documents checked
     under a policy, the fix candidates (when fixes are wanted), or skipped (no NIM body)."""
 
-    __slots__ = ("candidates", "findings", "kinds", "policed", "skipped")
+    __slots__ = ("candidates", "findings", "kinds", "omitted", "policed", "skipped")
 
     def __init__(self, findings: list[Finding], *, skipped: bool = False) -> None:
         self.findings = findings
@@ -51,6 +52,7 @@ class FileLint:
         self.policed: list[int] = []
         self.skipped = skipped
         self.candidates = None  # nimlint.fixer.Candidates
+        self.omitted: Mapping = {}  # findings past the file's cap, counted (capping.Omitted)
 
 
 class DocumentView:
@@ -138,7 +140,7 @@ def lint_source(
     options = layers.options
     text = decode(raw)
     if isinstance(text, ParseFailure):
-        return FileLint(_findings([Placed(text.rule, text.span, text.message)], name, setup))
+        return FileLint(list(_findings([Placed(text.rule, text.span, text.message)], name, setup)))
     is_json = name.lower().endswith(".json")
     layout = Layout()
     items = documents(text, is_json=is_json, layout=layout)  # linted and dropped one by one
@@ -152,36 +154,42 @@ def lint_source(
         from nimlint.fixer import Candidates
 
         candidates = Candidates(text, is_json, setup.registry)
-    placed: list[Placed] = []
-    empty = True
-    source = None  # the text's line starts, made for the first repair
-    for item in items:
-        if isinstance(item, ParseFailure):
+    syntax_error: list[bool] = []
+
+    def placed() -> Iterator[Placed]:  # streamed: a file's findings are never all held
+        empty = True
+        source = None  # the text's line starts, made for the first repair
+        for item in items:
+            if isinstance(item, ParseFailure):
+                empty = False
+                syntax_error.append(item.rule == "P001")
+                yield Placed(item.rule, item.span, item.message)
+                continue
+            if item.data is None and not item.problems:
+                continue  # an empty document (a trailing ---): kubectl ignores it too
             empty = False
-            placed.append(Placed(item.rule, item.span, item.message))
-            continue
-        if item.data is None and not item.problems:
-            continue  # an empty document (a trailing ---): kubectl ignores it too
-        empty = False
-        found = lint_document(item, setup, layers, name, result)
-        if any(p.repair is not None for p in found):
-            source = source or _source(text, is_json)
-            found = _reviewed(found, item, source, setup, layers, name)
-        if candidates is not None:
-            candidates.add(item, found)
-        placed.extend(found)
-    if empty:
-        placed.append(
-            Placed("P004", None, "no document: the file holds only blank lines, comments or ---")
-        )
-    findings = _findings(placed, name, setup)
+            found = lint_document(item, setup, layers, name, result)
+            if any(p.repair is not None for p in found):
+                source = source or _source(text, is_json)
+                found = _reviewed(found, item, source, setup, layers, name)
+            if candidates is not None:
+                candidates.add(item, found)
+            yield from found
+        if empty:
+            yield Placed(
+                "P004", None, "no document: the file holds only blank lines, comments or ---"
+            )
+
+    findings = _findings(placed(), name, setup)
     protected: list[Span] = []
-    if not is_json and "nimlint:" in text:
-        findings, protected = _suppressed(findings, text, layout, name, setup)
-        if candidates is not None:  # X001's own fix: the unused directive removed
-            candidates.add(None, [f for f in findings if f.rule == "X001" and f.repair])
-    result.findings = sorted(findings, key=Finding.sort_key)
-    if candidates is not None and not any(p.rule == "P001" for p in placed):
+    suppressions = not is_json and "nimlint:" in text
+    if suppressions:
+        findings = _suppressed(findings, text, name, setup, protected)
+    cap = Cap(MAX_PER_FILE)  # the first findings in file order; the rest only counted
+    result.findings, result.omitted = cap.first(findings), cap.omitted
+    if candidates is not None and suppressions:  # X001's own fix: the unused directive removed
+        candidates.add(None, [f for f in result.findings if f.rule == "X001" and f.repair])
+    if candidates is not None and not any(syntax_error):
         result.candidates = candidates.keep(result.findings, protected)
     return result
 
@@ -336,44 +344,45 @@ def _run_rules(rules: Sequence, context: Context) -> list[tuple[str, Problem]]:
     return found
 
 
-def _findings(placed: Iterable[Placed], name: str, setup: Setup) -> list[Finding]:
+def _findings(placed: Iterable[Placed], name: str, setup: Setup) -> Iterator[Finding]:
     """The placed problems this file's configuration enables, with their severities."""
     config, registry = setup.config, setup.registry
-    out = []
     for p in placed:
         if not config.enabled(p.rule, name):
             continue
         severity = config.severity_of(p.rule, registry[p.rule].severity)
         span = p.span or Span(1, 1, 1, 1)
-        out.append(
-            Finding(
-                p.rule,
-                severity,
-                p.message,
-                name,
-                *span,
-                p.pointer,
-                None,
-                p.document,
-                p.compliance,
-                p.related,
-                p.repair,
-            )
+        yield Finding(
+            p.rule,
+            severity,
+            p.message,
+            name,
+            *span,
+            p.pointer,
+            None,
+            p.document,
+            p.compliance,
+            p.related,
+            p.repair,
         )
-    return out
 
 
 def _suppressed(
-    findings: list[Finding], text: str, layout: Layout, name: str, setup: Setup
-) -> tuple[list[Finding], list[Span]]:
+    findings: Iterable[Finding], text: str, name: str, setup: Setup, protected: list[Span]
+) -> Iterator[Finding]:
     """Apply the file's suppression comments; report the unused (X001) and invalid (X003).
-    Also: where each directive that silenced something is (no fix may remove it)."""
+    Once done: ``protected`` holds where each directive that silenced something is (no fix
+    may remove it). Where comments can be is known once the whole text is read, and the
+    findings stream in while it is: the text is read once more, alone, to learn it."""
     from nimlint.engine.suppressions import apply, parse_directives, unused_fix  # only if any
 
+    layout = Layout()
+    for _ in documents(text, is_json=False, layout=layout):
+        pass
     ids = list(setup.registry)
     known = lambda selector: any(i.startswith(selector) for i in ids)  # noqa: E731
     directives, invalid = parse_directives(text, layout, known)
-    findings = apply(findings, directives)
+    yield from apply(findings, directives)
 
     def disabled(selector: str) -> bool:  # a rule that cannot fire here silences nothing
         return not any(setup.config.enabled(i, name) for i in ids if i.startswith(selector))
@@ -386,5 +395,5 @@ def _suppressed(
             Placed("X001", d.span, f"unused suppression: {r} (nothing to silence here)", "", repair)
             for r in unused
         ]
-    protected = [d.span for d in directives if d.used]
-    return findings + _findings(extra, name, setup), protected
+    protected.extend(d.span for d in directives if d.used)
+    yield from _findings(extra, name, setup)

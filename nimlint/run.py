@@ -83,7 +83,7 @@ def _fan_out(files: list[str], workers: int) -> LintResult:
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         for part in parts:
-            result.findings.extend(part.findings)
+            result.keep(part.findings, part.cap.omitted)
             result.files.extend(part.files)
             result.errors.extend(part.errors)
             result.fixed.extend(part.fixed)

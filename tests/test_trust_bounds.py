@@ -18,6 +18,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
+from nimlint.capping import MAX_PER_FILE, MAX_PER_RUN
 from nimlint.effective.placement import _FIELD
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,17 +27,15 @@ GIB = 1 << 30
 LABELS = "  labels:\n    - name: app.kubernetes.io/name\n      value: llama3-8b-instruct\n"
 
 
-def _one_gib() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (GIB, GIB))
-
-
-def nimlint(*args: str, timeout: float = 60, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """``nimlint ARGS`` in under 1 GiB of address space; never a traceback."""
+def nimlint(
+    *args: str, timeout: float = 60, memory: int = GIB, cwd: Path = ROOT
+) -> subprocess.CompletedProcess:
+    """``nimlint ARGS`` in under ``memory`` bytes of address space; never a traceback."""
     proc = subprocess.run(
         [sys.executable, "-m", "nimlint", *args],
         capture_output=True,
         timeout=timeout,
-        preexec_fn=_one_gib,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (memory, memory)),
         cwd=cwd,
     )
     stderr = proc.stderr.decode("utf-8", "replace")
@@ -108,9 +107,73 @@ def test_ten_thousand_added_labels_under_can_add_false_through_the_patch_preview
     assert found[0]["line"] == 3 and found[1]["line"] == 5
 
 
-@given(st.text(alphabet="aZ_19-.[] \u00e9\"(", max_size=30))
+@given(st.text(alphabet='aZ_19-.[] \u00e9"(', max_size=30))
 def test_field_names_in_messages_are_found_as_the_plain_pattern_finds_them(text: str) -> None:
     # The scanner that places policy findings starts only at the head of a word (linear);
     # it finds what the plain, quadratic pattern finds.
     plain = re.compile(r"[A-Za-z_][\w-]*(?:\[\d+\]|\.[A-Za-z_][\w-]*)+")
     assert _FIELD.findall(text) == plain.findall(text)
+
+
+# --- item 7: findings are capped per file and per run ----------------------------------------
+
+
+def test_a_file_of_three_hundred_thousand_findings_in_bounded_memory(tmp_path: Path) -> None:
+    # Two findings a byte (each item of nodePools a number: S-type and R-type): 11 million
+    # findings of a 32 MiB file took 3 GB; these 300,000 took 904 MB (76 MB when capped).
+    doc = "metadata: {name: a, projectId: '1'}\nspec:\n  nodePools: [" + "1," * 15_000 + "1]\n"
+    path = tmp_path / "many.yaml"
+    path.write_text("---\n".join([doc] * 10))
+    proc = nimlint("check", "--format", "json", str(path), timeout=120, memory=GIB // 2)
+    report = json.loads(proc.stdout)
+    assert len(report["findings"]) == MAX_PER_FILE == report["summary"]["findings"]
+    assert report["summary"]["omitted"] > 299_000
+    lines = [f["line"] for f in report["findings"]]
+    assert lines == sorted(lines) and lines[0] == 2 and lines[-1] == 3  # the first in the file
+    assert f"{report['summary']['omitted']:,} more findings not reported" in proc.stderr.decode()
+
+
+def _warnings_then_an_error(count: int) -> str:
+    """``count`` K005 warnings, then an S004 error last in the file."""
+    return labels(count, "a").replace("  replicas: 1", "  replicas: -1")
+
+
+def test_findings_past_the_cap_still_fail_the_run(tmp_path: Path) -> None:
+    path = tmp_path / "late-error.yaml"
+    path.write_text(_warnings_then_an_error(MAX_PER_FILE + 10))
+    proc = nimlint("check", "--select", "K005,S004", "--format", "json", str(path))
+    report = json.loads(proc.stdout)
+    assert {f["rule"] for f in report["findings"]} == {"K005"}  # the error is past the cap
+    assert report["summary"]["omitted"] == 10
+    assert proc.returncode == 1  # ... and still fails the run
+    assert nimlint("check", "--select", "K005,S004", "--exit-zero", str(path)).returncode == 0
+
+
+def test_every_report_says_how_many_more_there_were(tmp_path: Path) -> None:
+    path = tmp_path / "late-error.yaml"
+    path.write_text(_warnings_then_an_error(MAX_PER_FILE + 10))
+    said = "10 more findings not reported (at most 1,000 per file and 10,000 per run are)"
+    for fmt in ("text", "concise", "github"):
+        proc = nimlint("check", "--select", "K005,S004", "--format", fmt, str(path))
+        assert said in proc.stdout.decode(), fmt
+        assert f"nimlint: note: {said}" in proc.stderr.decode()
+    sarif = nimlint("check", "--select", "K005,S004", "--format", "sarif", str(path)).stdout
+    run = json.loads(sarif)["runs"][0]
+    assert len(run["results"]) == MAX_PER_FILE
+    assert run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"] == said
+    for fmt in ("gcc", "junit", "runai"):
+        assert (
+            said
+            in nimlint("check", "--select", "K005,S004", "--format", fmt, str(path)).stderr.decode()
+        )
+
+
+def test_findings_are_capped_per_run(tmp_path: Path) -> None:
+    per_file = 1_000
+    for n in range(MAX_PER_RUN // per_file + 2):
+        (tmp_path / f"f{n:02}.yaml").write_text(labels(per_file + 1))
+    proc = nimlint("check", "--select", "K005", "--format", "json", str(tmp_path), timeout=120)
+    report = json.loads(proc.stdout)
+    assert len(report["findings"]) == MAX_PER_RUN
+    assert report["summary"]["omitted"] == 2 * per_file
+    assert report["findings"][-1]["file"].endswith(f"f{MAX_PER_RUN // per_file - 1:02}.yaml")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from nimlint.findings import Finding, Repair, Span
@@ -129,14 +129,13 @@ def _is_bare(rest: str) -> bool:
     return not rest.strip() or (rest[0] in " \t" and not _ID_LIKE.match(rest.lstrip()))
 
 
-def apply(findings: list[Finding], directives: list[Directive]) -> list[Finding]:
-    """The findings no directive covers (every directive sees every finding, to track use)."""
-    kept = []
+def apply(findings: Iterable[Finding], directives: list[Directive]) -> Iterator[Finding]:
+    """The findings no directive covers (every directive sees every finding, to track use),
+    as they come: a file's findings are never all held."""
     for finding in findings:
         covered = [d.covers(finding) for d in directives]
         if not any(covered):
-            kept.append(finding)
-    return kept
+            yield finding
 
 
 def unused_fix(text: str, directive: Directive, unused: list[str]) -> Repair:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import NamedTuple
 
+from nimlint.capping import Omitted, note
 from nimlint.engine.model import Rule
 from nimlint.escaping import printable, printable_lines
 from nimlint.findings import DocumentKind, Finding, Severity
@@ -23,6 +24,7 @@ class Report(NamedTuple):
     ``kinds`` maps a file to the kind of each of its documents and how it was chosen;
     ``skipped`` lists the files found by walking that hold no NIM service body; ``errors``
     the run's error lines (printed on stderr; SARIF also carries them as notifications).
+    ``omitted`` counts the findings past the caps (``capping``), which ``findings`` lacks.
     """
 
     findings: Sequence[Finding]
@@ -37,6 +39,11 @@ class Report(NamedTuple):
     kinds: Mapping[str, Sequence[DocumentKind]] = MappingProxyType({})
     skipped: Sequence[str] = ()
     errors: Sequence[str] = ()
+    omitted: Mapping[Omitted, int] = MappingProxyType({})
+
+    def omitted_note(self) -> str:
+        """``N more findings not reported (...)``, or "" when no finding was left out."""
+        return note(self.omitted)
 
     def detected_kinds(self, file: str) -> list[str]:
         """The kinds nimlint detected (not configured) for ``file``'s documents, each once."""

@@ -35,4 +35,6 @@ def render(report: Report, *, color: bool) -> str:
         }
         joined = ",".join(f"{k}={escape_property(str(v))}" for k, v in properties.items())
         lines.append(f"::{_COMMANDS[f.severity]} {joined}::{escape_data(f.message)}\n")
+    if report.omitted:
+        lines.append(f"::warning title=nimlint::{escape_data(report.omitted_note())}\n")
     return "".join(lines)

@@ -21,6 +21,7 @@ def render(report: Report, *, color: bool) -> str:
             "info": report.count(Severity.INFO),
             "skipped": len(report.skipped),
             "rules": _rule_counts(report),
+            "omitted": sum(report.omitted.values()),
         },
         "documents": [
             {"file": file, "index": d.index, "kind": d.kind, "kindFrom": d.how}

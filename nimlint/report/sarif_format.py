@@ -67,7 +67,7 @@ def render(report: Report, *, color: bool) -> str:
                         "rules": descriptors,
                     }
                 },
-                "invocations": [_invocation(report.errors)],
+                "invocations": [_invocation(report.errors, report.omitted_note())],
                 "columnKind": "unicodeCodePoints",
                 "results": results,
             }
@@ -76,14 +76,16 @@ def render(report: Report, *, color: bool) -> str:
     return json.dumps(log, indent=2) + "\n"
 
 
-def _invocation(errors) -> dict:
+def _invocation(errors, omitted: str) -> dict:
     """Whether the run went through; each error line (bad configuration, unreadable path:
-    exit 2) a notification, so a SARIF file exists and says why even then."""
+    exit 2) a notification, so a SARIF file exists and says why even then; and how many
+    findings the caps left out (``capping``), if any."""
     invocation: dict = {"executionSuccessful": not errors}
-    if errors:
-        invocation["toolExecutionNotifications"] = [
-            {"level": "error", "message": {"text": error}} for error in errors
-        ]
+    notices = [{"level": "error", "message": {"text": error}} for error in errors]
+    if omitted:
+        notices.append({"level": "warning", "message": {"text": omitted}})
+    if notices:
+        invocation["toolExecutionNotifications"] = notices
     return invocation
 
 

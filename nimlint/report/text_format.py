@@ -72,6 +72,11 @@ def _skipped(report: Report) -> str:
     return f" {_plural(len(report.skipped), 'file', 'files')} skipped: not NIM service bodies."
 
 
+def _omitted(report: Report) -> str:
+    note = report.omitted_note()
+    return f" {note}." if note else ""
+
+
 def kind_note(report: Report, file: str, color: bool) -> list[str]:
     """A note naming the kinds nimlint detected for ``file`` (none when configured)."""
     kinds = report.detected_kinds(file)
@@ -87,7 +92,7 @@ def closing(report: Report, *, hint: bool = False) -> list[str]:
     """The summary line, and (``hint``) the `nimlint rule` hint when there are findings."""
     if report.quiet:
         return []
-    lines = [_summary(report) + _skipped(report)]
+    lines = [_summary(report) + _skipped(report) + _omitted(report)]
     if hint and report.findings:
         lines.append(HINT.format(rule=report.findings[0].rule))
     return lines
