@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from nimlint.loading.model import unescape_token
@@ -71,6 +72,22 @@ def show(value: Any, limit: int = 60) -> str:
     return clip(json.dumps(value, ensure_ascii=False, default=str), limit)
 
 
+def show_list(values: Sequence[Any], limit: int = MAX_QUOTED, shown=None) -> str:
+    """``"a", "b", ... (19,998 more)``: each value shown (``show``, or ``shown``) and joined
+    with ", " while the text stays within ``limit`` characters; the rest only counted. A
+    policy's 20,000 options must not put 20,000 values in every message."""
+    shown = shown or show
+    parts: list[str] = []
+    used = 0
+    for index, value in enumerate(values):
+        text = shown(value)
+        used += len(text) + 2 * bool(parts)
+        if parts and used > limit:
+            return ", ".join(parts) + f", ... ({len(values) - index:,} more)"
+        parts.append(text)
+    return ", ".join(parts)
+
+
 def type_words(types: list[str]) -> str:
     words = [_TYPE_WORDS.get(t, t) for t in types if t != "null"]
     text = " or ".join(words) or "null"
@@ -79,4 +96,4 @@ def type_words(types: list[str]) -> str:
 
 def pattern_words(pattern: str) -> str:
     words = _PATTERN_WORDS.get(pattern)
-    return f"{words} (pattern {pattern})" if words else f"the pattern {pattern}"
+    return f"{words} (pattern {pattern})" if words else f"the pattern {clip(pattern)}"

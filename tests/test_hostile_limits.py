@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from nimlint.capping import MAX_PER_FILE
 from nimlint.loading.source import MAX_FILE_BYTES
 from nimlint.loading.yaml_stream import MAX_CHARACTERS, MAX_DOCUMENTS
 from nimlint.messages import MAX_QUOTED
@@ -162,8 +163,11 @@ def test_documents_past_the_cap_are_not_linted(tmp_path: Path) -> None:
     body = "---\nmetadata: {name: a, projectId: 1}\n"  # one S001 each (projectId is a string)
     path = tmp_path / "stream.yaml"
     path.write_text(body * (MAX_DOCUMENTS + 5))
-    found = findings(str(path))
-    assert placed(found, "S001") == list(range(2, 2 * MAX_DOCUMENTS + 1, 2))
+    report = json.loads(run("--format", "json", "--select", "S001,P006", str(path)).stdout)
+    # The first MAX_PER_FILE findings are reported; the rest are counted (nimlint.capping).
+    assert placed(report["findings"], "S001") == list(range(2, 2 * MAX_PER_FILE + 1, 2))
+    assert report["summary"]["omitted"] == MAX_DOCUMENTS - MAX_PER_FILE + 1  # with the P006
+    found = findings("--select", "P006", str(path))
     assert placed(found, "P006") == [2 * MAX_DOCUMENTS + 1]
 
 

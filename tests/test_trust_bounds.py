@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from nimlint.capping import MAX_PER_FILE, MAX_PER_RUN
 from nimlint.effective.placement import _FIELD
+from nimlint.messages import MAX_QUOTED
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = (ROOT / "examples" / "llama3-8b-instruct.yaml").read_text(encoding="utf-8")
@@ -177,3 +178,66 @@ def test_findings_are_capped_per_run(tmp_path: Path) -> None:
     assert len(report["findings"]) == MAX_PER_RUN
     assert report["summary"]["omitted"] == 2 * per_file
     assert report["findings"][-1]["file"].endswith(f"f{MAX_PER_RUN // per_file - 1:02}.yaml")
+
+
+# --- item 8: every quoted value and list is clipped ------------------------------------------
+
+
+def _short(message: str) -> bool:
+    return len(message) < 4 * MAX_QUOTED
+
+
+def test_a_policy_of_sixty_thousand_options_keeps_messages_short(tmp_path: Path) -> None:
+    # A 949 KB policy and an 11 KB spec hit MemoryError: every message held every option.
+    # 60,000 options (nodes per document: 200,000), 3.9 MB (policy files: 4 MiB).
+    policy = tmp_path / "policy.yaml"
+    options = ", ".join(f"{{value: option-{i:06}-{'x' * 40}}}" for i in range(60_000))
+    policy.write_text(f"rules:\n  nodePools:\n    options: [{options}]\n")
+    assert policy.stat().st_size < 4 << 20  # within the policy limit
+    path = tmp_path / "pools.yaml"
+    pools = ", ".join(f"pool-{i}" for i in range(2_000))
+    path.write_text(GOOD.replace("[h100, a100]", f"[{pools}]", 1))
+    found = findings("--policy", str(policy), "--select", "C005", str(path), timeout=120)
+    assert len(found) == MAX_PER_FILE and all(_short(f["message"]) for f in found)
+    assert "(59,99" in found[0]["message"] and "more)" in found[0]["message"]
+
+
+def test_long_policy_limits_names_and_items_are_clipped(tmp_path: Path) -> None:
+    big = "9" * 900  # quantities: up to 1,000 digits
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(
+        f"meta: {{scope: project, name: {'n' * 100_000}}}\n"
+        "policy:\n"
+        "  defaults:\n"
+        f"    environmentVariables: {{instances: [{{name: {'E' * 60}, value: a}}]}}\n"
+        "  rules:\n"
+        f"    compute: {{cpuMemoryRequest: {{min: '{big}'}}}}\n"
+        f"    environmentVariables: {{instances: {{locked: [{'E' * 60}]}}}}\n"
+    )
+    path = tmp_path / "spec.yaml"
+    path.write_text(GOOD.replace("name: NIM_LOG_LEVEL", f"name: {'E' * 60}", 1))
+    found = findings("--policy", str(policy), "--select", "C", str(path))
+    assert {f["rule"] for f in found} >= {"C004", "C006"}
+    assert all(_short(f["message"]) for f in found), [len(f["message"]) for f in found]
+
+
+def test_long_rule_file_texts_and_quantities_are_clipped(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    many = ", ".join(f"v{i}" for i in range(50_000))
+    rules.write_text(
+        "rules:\n"
+        "  - {id: H001, name: pull-policy, severity: error, summary: s, rationale: r,"
+        f" bad: b, good: g, check: {{function: one-of-values, options: {{field:"
+        f" spec/imagePullPolicy, values: [{many}]}}}}}}\n"
+        "  - {id: H002, name: image, severity: error, summary: s, rationale: r,"
+        f" bad: b, good: g, check: {{function: pattern, message: '{'m' * 50_000} {{default}}',"
+        f" options: {{field: spec/image, regex: 'x{'y' * 50_000}'}}}}}}\n"
+        "  - {id: H003, name: memory, severity: error, summary: s, rationale: r,"
+        " bad: b, good: g, check: {function: compare, options: {left: spec/compute/cpuMemoryLimit,"
+        " op: '>=', right: spec/compute/cpuMemoryRequest, as: quantity}}}\n"
+    )
+    path = tmp_path / "spec.yaml"
+    path.write_text(GOOD.replace("cpuMemoryRequest: 16Gi", f"cpuMemoryRequest: '{'9' * 900}'"))
+    found = findings("--isolated", "--rules", str(rules), "--select", "H", str(path))
+    assert sorted(f["rule"] for f in found) == ["H001", "H002", "H003"]
+    assert all(_short(f["message"]) for f in found), [len(f["message"]) for f in found]

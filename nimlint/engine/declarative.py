@@ -121,8 +121,8 @@ def _compile_check(check: dict[str, Any]):
     conditions = check.get("when", [])
     options = dict(check.get("options", {}))
     if conditions:
-        options["when-text"] = " and ".join(condition_text(c) for c in conditions)
-    message = check.get("message")
+        options["when-text"] = clip(" and ".join(condition_text(c) for c in conditions))
+    message = clip(check["message"]) if "message" in check else None  # a checkout's text
     repair = REPAIRS[check["fix"]] if "fix" in check else None
 
     def run(ctx: Context) -> Iterator[Problem]:

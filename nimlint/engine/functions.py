@@ -18,7 +18,7 @@ from nimlint.engine.context import MISSING, Context, below, present
 from nimlint.findings import Problem
 from nimlint.k8s.quantity import QuantityError, parse_quantity
 from nimlint.loading.model import escape_token
-from nimlint.messages import field_name, show
+from nimlint.messages import clip, field_name, show, show_list
 
 Function = Callable[[Any, dict, str, Context], Iterator[Problem]]
 FUNCTIONS: dict[str, Function] = {}
@@ -127,7 +127,7 @@ def exactly_one_of(node: Any, options: dict, pointer: str, ctx: Context) -> Iter
     if not options.get("allow-none"):
         names = [f for f in options["fields"] if present(resolve(node, pointer, f, ctx)[1])]
         if not names:
-            choices = " or ".join(options["fields"])
+            choices = clip(" or ".join(options["fields"]))
             yield Problem(pointer, f"{field_name(pointer)} needs one of {choices}", "key")
             return
     yield from mutually_exclusive(node, options, pointer, ctx)
@@ -164,7 +164,7 @@ def _comparable(value: Any, options: dict) -> Any:
 
 
 def _text(value: Any) -> str:
-    return value if isinstance(value, str) else show(value)
+    return clip(value, 60) if isinstance(value, str) else show(value)
 
 
 @_function("one-of-values")
@@ -172,7 +172,7 @@ def one_of_values(node: Any, options: dict, pointer: str, ctx: Context) -> Itera
     """Field ``field`` must be one of ``values``."""
     field_pointer, value = resolve(node, pointer, options["field"], ctx)
     if present(value) and not any(same(value, v) for v in options["values"]):
-        allowed = ", ".join(str(v) for v in options["values"])
+        allowed = show_list(options["values"], shown=_text)
         yield Problem(
             field_pointer,
             f"{field_name(field_pointer)} must be one of {allowed}; got {show(value)}",
@@ -187,7 +187,7 @@ def pattern(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[Pr
         return
     matched = re.fullmatch(options["regex"], value) is not None
     if matched == bool(options.get("negate")):
-        words = options.get("describe", f"match {options['regex']}")
+        words = clip(options.get("describe", f"match {options['regex']}"))
         yield Problem(field_pointer, f"{field_name(field_pointer)} {show(value)} must {words}")
 
 
@@ -224,7 +224,7 @@ def unique_by(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[
             continue
         identity = (isinstance(value, bool), value)
         if identity in seen:
-            what = options.get("describe", key or "entry")
+            what = clip(options.get("describe", key or "entry"))
             first = f"{field_name(pointer)}[{seen[identity]}]"
             yield Problem(
                 f"{pointer}/{index}/{key}" if key else f"{pointer}/{index}",
@@ -278,6 +278,6 @@ def condition_text(condition: dict) -> str:
     ):
         if key in condition:
             value = condition[key]
-            shown = ", ".join(map(str, value)) if key == "in" else _text(value)
+            shown = show_list(value, shown=_text) if key == "in" else _text(value)
             return f"{field} {words} {shown}"
     return field

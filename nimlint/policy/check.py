@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from nimlint.engine.context import MISSING, lookup
-from nimlint.messages import field_name, show
+from nimlint.messages import clip, field_name, show, show_list
 from nimlint.policy.apply import computed
 from nimlint.policy.decisions import (
     CAN_EDIT_DEFAULT,
@@ -111,7 +111,7 @@ def _scalar(rule: Rule, name: str, pointer: str, value, requested, default, item
     options = keys.get("options")
     if isinstance(options, list):
         allowed = [o.get("value") for o in options if isinstance(o, dict)]
-        text = ", ".join(show(a) for a in allowed)
+        text = show_list(allowed)
         items = enumerate(value) if isinstance(value, list) else [(None, value)]
         for index, entry in items:
             if entry not in allowed:
@@ -126,15 +126,21 @@ def _bounds(rule: Rule, value, issue) -> Iterator[Violation]:
         return  # a value of the wrong type is the schema layer's to report
     low, high = _exact(rule.keys.get("min"), rule.kind), _exact(rule.keys.get("max"), rule.kind)
     if low is not None and exact < low:
-        yield issue("min", DETAILS["min"].format(limit=rule.keys["min"]))
+        yield issue("min", DETAILS["min"].format(limit=_shown(rule.keys["min"])))
     if high is not None and exact > high:
-        yield issue("max", DETAILS["max"].format(limit=rule.keys["max"]))
+        yield issue("max", DETAILS["max"].format(limit=_shown(rule.keys["max"])))
     step = _exact(rule.keys.get("step"), rule.kind)
     if step and rule.kind != "QuantityRules":
         origin = low if low is not None else Fraction(STEP_ORIGIN_WITHOUT_MIN)
         if (exact - origin) % step:
-            shown = rule.keys.get("min", STEP_ORIGIN_WITHOUT_MIN)
-            yield issue("step", DETAILS["step"].format(origin=shown, step=rule.keys["step"]))
+            shown = _shown(rule.keys.get("min", STEP_ORIGIN_WITHOUT_MIN))
+            step_text = _shown(rule.keys["step"])
+            yield issue("step", DETAILS["step"].format(origin=shown, step=step_text))
+
+
+def _shown(limit: Any) -> str:
+    """A policy's limit as the message quotes it: a quantity as written, at most 60 characters."""
+    return clip(limit, 60) if isinstance(limit, str) else show(limit)
 
 
 def _exact(value: Any, kind: str) -> Fraction | None:
@@ -209,7 +215,7 @@ def _instances(rule: Rule, request: dict, merged_defaults: dict) -> Iterator[Vio
         if pair.default is None and not pair.excluded and rule.keys.get("canAdd") is False:
             yield Violation("canAdd", name, DETAILS["canAdd"], pointer, key(item), rule, True)
         if pair.default is not None and key(item) in locked and _modifies(item, items, pair):
-            details = DETAILS["locked"].format(item=key(item))
+            details = DETAILS["locked"].format(item=_shown(key(item)))
             yield Violation("locked", name, details, pointer, key(item), rule, True)
 
 
@@ -237,7 +243,7 @@ def _attributes(
     for index, (item, pair) in enumerate(zip(result, order, strict=True)):
         if not isinstance(item, dict):
             continue
-        label = ITEM_DETAILS.format(item=key(item) or "(unnamed)", attribute=field)
+        label = ITEM_DETAILS.format(item=_shown(key(item) or "(unnamed)"), attribute=field)
         mine = items.request[pair.request] if pair.request is not None else None
         requested = mine.get(field, MISSING) if isinstance(mine, dict) else MISSING
         pointer = f"/{name}/{index}/{field}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+from nimlint.messages import clip
 from nimlint.policy.decisions import (
     ONE_POLICY_RULES_A_FIELD,
     SAME_SCOPE_TWICE_IS_AN_ERROR,
@@ -35,7 +36,7 @@ class RuleOrigin(NamedTuple):
         scope = self.policy.scope
         if isinstance(source, dict) and isinstance(source.get("sourceOfRule"), dict):
             scope = source["sourceOfRule"].get("scope") or scope
-        return f"policy {self.policy.name} ({scope} scope), {self.where()}"
+        return f"policy {clip(self.policy.name, 60)} ({clip(str(scope), 60)} scope), {self.where()}"
 
 
 class Rule(NamedTuple):

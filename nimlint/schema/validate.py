@@ -8,7 +8,7 @@ from typing import Any
 
 from nimlint.findings import Problem, Repair
 from nimlint.loading.model import Document, escape_token, value_at
-from nimlint.messages import field_name, json_type, pattern_words, show, type_words
+from nimlint.messages import field_name, json_type, pattern_words, show, show_list, type_words
 from nimlint.schema.formats import WORDS as FORMAT_WORDS
 from nimlint.schema.schemaset import SchemaSet
 
@@ -88,7 +88,7 @@ def _message(keyword: str, limit: Any, value: Any, pointer: str) -> str:
         got = "null" if value is None else f"{json_type(value)} {show(value)}"
         return f"{name} must be {type_words(types)}, not {got}{_type_hint(types, value)}"
     if keyword == "enum":
-        allowed = ", ".join(show(v) for v in limit if v is not None)
+        allowed = show_list([v for v in limit if v is not None])
         return f"{name} must be one of {allowed}; got {show(value)}{_suggest(value, limit)}"
     if keyword == "const":
         return f"{name} must be {show(limit)}; got {show(value)}"
@@ -102,7 +102,7 @@ def _message(keyword: str, limit: Any, value: Any, pointer: str) -> str:
             "exclusiveMaximum": "less than",
             "multipleOf": "a multiple of",
         }[keyword]
-        return f"{name} must be {relation} {limit}; got {show(value)}"
+        return f"{name} must be {relation} {show(limit)}; got {show(value)}"
     if keyword == "minLength" and value == "":
         return f"{name} must not be empty (at least {limit} character{'s' * (limit != 1)})"
     if keyword in ("minLength", "maxLength"):
