@@ -241,3 +241,41 @@ def test_long_rule_file_texts_and_quantities_are_clipped(tmp_path: Path) -> None
     found = findings("--isolated", "--rules", str(rules), "--select", "H", str(path))
     assert sorted(f["rule"] for f in found) == ["H001", "H002", "H003"]
     assert all(_short(f["message"]) for f in found), [len(f["message"]) for f in found]
+
+
+# --- item 9: rule-file patterns run on a linear-time engine ----------------------------------
+
+
+def _pattern_rules(tmp_path: Path, regex: str) -> Path:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "rules:\n"
+        "  - {id: H010, name: label-values, severity: error, summary: s, rationale: r, bad: b,"
+        " good: g, check: {function: pattern, where: /spec/labels/*,"
+        f" options: {{field: value, regex: '{regex}'}}}}}}\n"
+    )
+    return rules
+
+
+def test_a_backtracking_rule_file_pattern_ends_in_linear_time(tmp_path: Path) -> None:
+    # ([a-z0-9]+|[a-z0-9-]+)*: on a 37-character value ran past 20 s; here on 148 characters.
+    rules = _pattern_rules(tmp_path, "([a-z0-9]+|[a-z0-9-]+)*:")
+    path = tmp_path / "spec.yaml"
+    path.write_text(labels(2).replace("value: v0", f"value: {'a' * 148}-!", 1))
+    found = findings("--isolated", "--rules", str(rules), "--select", "H010", str(path), timeout=30)
+    assert [f["pointer"] for f in found] == ["/spec/labels/0/value", "/spec/labels/1/value"]
+
+
+def test_a_pattern_re2_cannot_run_is_a_rule_file_error(tmp_path: Path) -> None:
+    rules = _pattern_rules(tmp_path, "(?=a)a")
+    path = tmp_path / "spec.yaml"
+    path.write_text(GOOD)
+    proc = subprocess.run(
+        [sys.executable, "-m", "nimlint", "check", "--isolated", "--rules", str(rules), str(path)],
+        capture_output=True,
+        timeout=60,
+    )
+    stderr = proc.stderr.decode()
+    assert proc.returncode == 2 and proc.stdout == b""
+    assert stderr.startswith(f"nimlint: error: {rules}: rule H010: regex ")
+    assert "RE2" in stderr and len(stderr.splitlines()) == 1  # and nothing RE2 itself logs

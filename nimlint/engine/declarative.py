@@ -13,6 +13,7 @@ schemas/rule.schema.json.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -54,7 +55,7 @@ def load_rule_file(path: Path) -> list[Rule]:
     if errors:  # the message quotes the file's content: at most MAX_QUOTED characters of it
         where = clip("/".join(str(p) for p in errors[0].instance_path)) or "(top)"
         raise RuleFileError(f"{path}: invalid rule file at {where}: {clip(errors[0].message)}")
-    return compile_rules(document, path)
+    return compile_rules(document, path, builtin=False)
 
 
 def load_builtin_rules() -> list[Rule]:
@@ -92,12 +93,13 @@ def _read(path: Path) -> dict:
         raise RuleFileError(f"{path}: cannot read rule file: {clip(str(exc))}") from None
 
 
-def compile_rules(document: dict, path: Path) -> list[Rule]:
-    return [compile_rule(entry, origin=str(path)) for entry in document["rules"]]
+def compile_rules(document: dict, path: Path, *, builtin: bool = True) -> list[Rule]:
+    return [compile_rule(entry, origin=str(path), builtin=builtin) for entry in document["rules"]]
 
 
-def compile_rule(entry: dict[str, Any], origin: str) -> Rule:
-    """Build a Rule from one validated rule entry."""
+def compile_rule(entry: dict[str, Any], origin: str, *, builtin: bool = True) -> Rule:
+    """Build a Rule from one validated rule entry; the patterns of a rule file that is not
+    nimlint's own (``builtin``) run on RE2, which is linear in the input."""
     check = entry.get("check")
     return Rule(
         id=entry["id"],
@@ -108,18 +110,20 @@ def compile_rule(entry: dict[str, Any], origin: str) -> Rule:
         bad=entry["bad"],
         good=entry["good"],
         kinds=frozenset(entry.get("kinds", KINDS)),
-        check=_compile_check(check) if check else None,
+        check=_compile_check(check, entry["id"], origin, builtin) if check else None,
         origin=origin,
         reported_by=entry.get("reported-by", "rules"),
         fix=entry.get("fix", "none"),
     )
 
 
-def _compile_check(check: dict[str, Any]):
+def _compile_check(check: dict[str, Any], rule_id: str, origin: str, builtin: bool):
     function = FUNCTIONS[check["function"]]
     where = check.get("where", "")
     conditions = check.get("when", [])
     options = dict(check.get("options", {}))
+    if "regex" in options:
+        options["fullmatch"] = _fullmatch(options["regex"], rule_id, origin, builtin)
     if conditions:
         options["when-text"] = clip(" and ".join(condition_text(c) for c in conditions))
     message = clip(check["message"]) if "message" in check else None  # a checkout's text
@@ -143,6 +147,27 @@ def _compile_check(check: dict[str, Any]):
                     yield Problem(problem.pointer, text, problem.at, proposed)
 
     return run
+
+
+def _fullmatch(regex: str, rule_id: str, origin: str, builtin: bool):
+    """The ``fullmatch`` of ``regex``: Python's for nimlint's own rules (each is tested to be
+    linear, tests/long_inputs.py), RE2's for any other rule file: a pattern such as
+    ``([a-z0-9]+|[a-z0-9-]+)*:`` backtracks for ever in Python, never in RE2."""
+    if builtin:
+        return re.compile(regex).fullmatch
+    import re2  # google-re2: about 12 ms to import, so only for rule files from outside
+
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print its own error on stderr
+    try:
+        return re2.compile(regex, options=options).fullmatch
+    except re2.error as exc:
+        reason = exc.args[0].decode("utf-8", "replace") if exc.args else "cannot compile"
+        raise RuleFileError(
+            f"{origin}: rule {rule_id}: regex {clip(regex, 60)!r} is not supported by RE2, "
+            f"the linear-time engine rule files' patterns run on: {reason} (lookaround and "
+            "backreferences are not)"
+        ) from None
 
 
 def builtin_rule_files() -> list[Path]:

@@ -10,7 +10,6 @@ exists with a non-null value.
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -185,7 +184,7 @@ def pattern(node: Any, options: dict, pointer: str, ctx: Context) -> Iterator[Pr
     field_pointer, value = resolve(node, pointer, options["field"], ctx)
     if not isinstance(value, str):
         return
-    matched = re.fullmatch(options["regex"], value) is not None
+    matched = options["fullmatch"](value) is not None
     if matched == bool(options.get("negate")):
         words = clip(options.get("describe", f"match {options['regex']}"))
         yield Problem(field_pointer, f"{field_name(field_pointer)} {show(value)} must {words}")
