@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -162,7 +163,7 @@ def test_every_report_says_how_many_more_there_were(tmp_path: Path) -> None:
     run = json.loads(sarif)["runs"][0]
     assert len(run["results"]) == MAX_PER_FILE
     assert run["invocations"][0]["toolExecutionNotifications"][0]["message"]["text"] == said
-    for fmt in ("gcc", "junit", "runai"):
+    for fmt in ("gcc", "junit"):
         assert (
             said
             in nimlint("check", "--select", "K005,S004", "--format", fmt, str(path)).stderr.decode()
@@ -279,3 +280,42 @@ def test_a_pattern_re2_cannot_run_is_a_rule_file_error(tmp_path: Path) -> None:
     assert proc.returncode == 2 and proc.stdout == b""
     assert stderr.startswith(f"nimlint: error: {rules}: rule H010: regex ")
     assert "RE2" in stderr and len(stderr.splitlines()) == 1  # and nothing RE2 itself logs
+
+
+# --- item 11: overflowing numbers are findings, never crashes --------------------------------
+
+DEFAULT_FROM = (
+    "rules:\n  compute:\n"
+    "    cpuCoreLimit: {defaultFrom: {field: cpuCoreRequest, factor: 2}}\n"
+    "    cpuMemoryLimit: {defaultFrom: {field: cpuMemoryRequest, factor: 1e308}}\n"
+)
+
+
+def _overflowing(tmp_path: Path) -> tuple[Path, Path]:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text(DEFAULT_FROM)
+    spec = GOOD.replace(
+        "    cpuCoreRequest: 4\n    cpuCoreLimit: 8\n", "    cpuCoreRequest: 1e308\n"
+    )
+    spec = spec.replace("    cpuMemoryLimit: 32Gi\n", "")
+    path = tmp_path / "spec.yaml"
+    path.write_text(spec)
+    return policy, path
+
+
+def test_a_default_from_that_overflows_is_a_finding(tmp_path: Path) -> None:
+    # 1e308 x 2 ended in "internal error: Invalid literal for Fraction: 'inf'".
+    policy, path = _overflowing(tmp_path)
+    found = findings("--policy", str(policy), str(path))
+    overflow = [f for f in found if f["rule"] == "P011"]
+    assert len(overflow) == 1 and "spec.compute.cpuCoreLimit" in overflow[0]["message"]
+    assert overflow[0]["line"] == GOOD.splitlines().index("  compute:") + 1
+    memory = [f["rule"] for f in found if "cpuMemoryLimit" in f["message"]]
+    assert memory == ["S005"]  # a quantity is exact: 16Gi x 1e308 is a 319-digit quantity
+
+
+def test_effective_json_never_prints_infinity(tmp_path: Path) -> None:
+    policy, path = _overflowing(tmp_path)
+    proc = nimlint("effective", "--format", "json", "--policy", str(policy), str(path))
+    data = json.loads(proc.stdout, parse_constant=lambda name: pytest.fail(name))
+    assert "cpuCoreLimit" not in data["spec"]["compute"]  # no default where it overflows

@@ -10,16 +10,19 @@ policy-specific plugs in here: itemized lists merge by item key (``_itemized``),
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from fractions import Fraction
 from typing import Any
 
 from nimlint.effective.merge import Effective, Merge, Mixed, Origin, mapping, merge, sequence
 from nimlint.engine.context import MISSING, lookup
+from nimlint.findings import Problem
+from nimlint.messages import field_name, show
 from nimlint.policy.items import ITEMIZED, kept, pairs
 from nimlint.policy.load import default_source
 
 SPEC = "/spec"
+OVERFLOW = object()  # what ``scaled`` gives for a product beyond a 64-bit float
 
 
 def as_lists(defaults: Effective) -> tuple[Effective, dict[str, Effective]]:
@@ -119,8 +122,36 @@ def _default_from(policy, result: Effective) -> Effective:
     return result
 
 
+def overflows(policy, result: Effective) -> Iterator[tuple[str, Problem]]:
+    """A P011 finding for each ``defaultFrom`` of ``result`` (defaults applied) whose product
+    is beyond a 64-bit float: the field is left without a default, never set to infinity."""
+    spec = result.data.get("spec") if isinstance(result.data, dict) else None
+    for rule in policy.rules.values():
+        source = rule.keys.get("defaultFrom")
+        if not isinstance(source, dict):
+            continue
+        pointer = "/spec/" + rule.path.replace(".", "/")
+        if lookup(spec, pointer[len("/spec") :]) not in (MISSING, None):
+            continue
+        if _compute(rule, spec) is OVERFLOW:
+            path, _ = default_source(rule.path, source.get("field"))
+            field = field_name("/spec/" + str(path).replace(".", "/"))
+            message = (
+                f"{field_name(pointer)}: the policy's default, {field} x "
+                f"{show(source.get('factor'))}, is beyond a 64-bit float: no default is applied "
+                f"({rule.origin.describe()})"
+            )
+            yield "P011", Problem(pointer, message, "key")
+
+
 def computed(rule, spec: Any) -> Any:
     """The default ``rule``'s ``defaultFrom`` computes from ``spec`` (None when it cannot)."""
+    value = _compute(rule, spec)
+    return None if value is OVERFLOW else value
+
+
+def _compute(rule, spec: Any) -> Any:
+    """``computed``, or OVERFLOW for a product beyond a 64-bit float."""
     source = rule.keys.get("defaultFrom")
     if ".attributes." in rule.path or not isinstance(source, dict):
         return None  # attribute rules: the only numeric attribute is `seconds` itself
@@ -140,20 +171,21 @@ def _placed(value: Any, origin: Origin, keys: list[str]) -> Effective:
 
 
 def scaled(value: Any, factor: float, kind: str) -> Any:
-    """``value * factor`` in the field's type (a quantity stays a quantity string)."""
+    """``value * factor`` in the field's type (a quantity stays a quantity string); None when
+    there is none, OVERFLOW when a number's product is beyond a 64-bit float."""
     from nimlint.k8s.quantity import QuantityError, parse_quantity
 
     if kind == "QuantityRules":
         try:
             exact = parse_quantity(value).value * Fraction(factor)
-        except (QuantityError, ValueError, TypeError):
+        except (QuantityError, ValueError, TypeError, OverflowError):
             return None
         return str(-(-exact.numerator // exact.denominator))
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     product = value * factor
     if not math.isfinite(product):
-        return None  # beyond what a JSON number holds: nothing to compute
+        return OVERFLOW  # beyond what a JSON number holds: nothing to compute
     if kind.startswith("Integer"):
         return int(product) if float(product).is_integer() else None
     return product

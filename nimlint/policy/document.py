@@ -13,7 +13,7 @@ from nimlint.effective.merge import Effective, Layer
 from nimlint.effective.placement import LayeredView
 from nimlint.findings import Placed, Problem
 from nimlint.loading.model import Document
-from nimlint.policy.apply import apply_defaults
+from nimlint.policy.apply import apply_defaults, overflows
 from nimlint.policy.check import violations
 from nimlint.policy.merge import MergedPolicy
 
@@ -42,8 +42,11 @@ class PolicyView(LayeredView):
             else:
                 found[issue.rule_id, message] = (pointer, issue.compliance)
         extra = [
-            (rule, Problem(pointer, message, compliance=compliance))
-            for (rule, message), (pointer, compliance) in found.items()
+            *overflows(policy, after),
+            *[
+                (rule, Problem(pointer, message, compliance=compliance))
+                for (rule, message), (pointer, compliance) in found.items()
+            ],
         ]
         rebuild = lambda request: apply_defaults(policy, request)  # noqa: E731
         super().__init__(kind, after, target, extra=extra, direct=direct, rebuild=rebuild)
@@ -68,6 +71,7 @@ class PolicyLayer:
 
     def problems(self) -> Iterator[tuple[str, Problem]]:
         """(rule id, problem) of every violation, pointing into the extended service."""
+        yield from overflows(self.policy, self.after)
         moves = _Moves(self.before, self.after)
         for issue in violations(_spec(self.before), _spec(self.after), self.policy):
             if issue.in_request:  # name the item where the extended service has it

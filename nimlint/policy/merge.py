@@ -36,7 +36,7 @@ class RuleOrigin(NamedTuple):
         scope = self.policy.scope
         if isinstance(source, dict) and isinstance(source.get("sourceOfRule"), dict):
             scope = source["sourceOfRule"].get("scope") or scope
-        return f"policy {clip(self.policy.name, 60)} ({clip(str(scope), 60)} scope), {self.where()}"
+        return f"policy {clip(self.policy.name)} ({clip(str(scope), 60)} scope), {self.where()}"
 
 
 class Rule(NamedTuple):
