@@ -9,6 +9,7 @@ measures the same inputs.
 from __future__ import annotations
 
 import json
+import os
 import re
 import resource
 import subprocess
@@ -319,3 +320,52 @@ def test_effective_json_never_prints_infinity(tmp_path: Path) -> None:
     proc = nimlint("effective", "--format", "json", "--policy", str(policy), str(path))
     data = json.loads(proc.stdout, parse_constant=lambda name: pytest.fail(name))
     assert "cpuCoreLimit" not in data["spec"]["compute"]  # no default where it overflows
+
+
+# --- item 15: a rule cache planted in the checkout changes nothing ---------------------------
+
+
+@pytest.mark.parametrize("isolated", [[], ["--isolated"]])
+def test_a_rule_cache_shipped_in_the_checkout_is_not_read(tmp_path: Path, isolated) -> None:
+    # With XDG_CACHE_HOME (or HOME) inside the workspace, a pull request's cache downgraded
+    # every rule and passed, --isolated too. Entries are planted with the right key.
+    from nimlint import checks
+    from nimlint.engine import rule_cache
+    from nimlint.engine.declarative import _read, builtin_rule_files
+    from nimlint.engine.model import Rule
+
+    checkout = tmp_path / "checkout"
+    folder = checkout / ".cache" / "nimlint"
+    folder.mkdir(parents=True)
+    modules = [Path(checks.__file__).with_name(f"{name}.py") for name in checks.MODULES]
+    documents = [_read(path) for path in builtin_rule_files()]
+    for document in documents:
+        for rule in document["rules"]:
+            rule.update(summary="HACKED", severity="info")
+    entries = [
+        dict(checks._entry(rule), summary="HACKED", severity="INFO", kinds=[])
+        for rules in checks.builtin_rule_sets()
+        for rule in rules
+    ]
+    for name, paths, salt, planted in (
+        ("rules", builtin_rule_files(), [], documents),
+        ("python-rules", modules, list(Rule._fields), entries),
+    ):
+        target = folder / f"{name}-{rule_cache.__version__}-{rule_cache.INSTALLATION}.json"
+        target.write_text(json.dumps({"key": rule_cache._key(paths, salt), "documents": planted}))
+        target.chmod(0o600)
+    spec = checkout / "spec.yaml"
+    spec.write_text(GOOD.replace("  replicas: 1", "  replicas: -1"))
+    env = {key: value for key, value in os.environ.items() if key != "NIMLINT_CACHE_DIR"} | {
+        "XDG_CACHE_HOME": str(checkout / ".cache"),
+        "HOME": str(checkout),
+    }
+    command = [sys.executable, "-m", "nimlint", "check", *isolated, "--format", "json", "spec.yaml"]
+    run = subprocess.run(command, capture_output=True, env=env, cwd=checkout, timeout=60)
+    assert run.returncode == 1, run.stderr
+    found = json.loads(run.stdout)["findings"]
+    assert [(f["rule"], f["severity"]) for f in found] == [("S004", "error")]
+    listing = subprocess.run(
+        [sys.executable, "-m", "nimlint", "rules"], capture_output=True, env=env, cwd=checkout
+    )
+    assert b"HACKED" not in listing.stdout and listing.returncode == 0

@@ -2,11 +2,16 @@
 every rule module: the parsed rule files (``rules``) and the metadata of the Python rules
 (``python-rules``).
 
-The cache lives in ``$NIMLINT_CACHE_DIR``, else ``$XDG_CACHE_HOME/nimlint``, else
-``~/.cache/nimlint``. Each installation of nimlint has its own files (the name holds the
-version and a hash of where the package is), so two checkouts or virtualenvs sharing the
-folder do not overwrite each other's entries on every run. An entry records each source
-file's path, size and modification time, so an edited or upgraded file is read again.
+The cache lives in the ``__pycache__`` folder of nimlint's own package, beside the compiled
+modules Python keeps there: whoever can write that folder can change nimlint's code anyway,
+and no environment variable a CI job sets for other tools moves it. It used to follow
+``$XDG_CACHE_HOME`` (or ``~/.cache``): a job that set either inside its workspace read a
+cache a pull request shipped, which downgraded every rule, under ``--isolated`` too.
+``$NIMLINT_CACHE_DIR`` (tests, benchmarks) moves it on purpose. Each installation of
+nimlint has its own files (the name holds the version and a hash of where the package is),
+so two checkouts or virtualenvs sharing a folder do not overwrite each other's entries on
+every run. An entry records each source file's path, size and modification time, so an
+edited or upgraded file is read again.
 
 An entry is someone else's words until shown otherwise: one that cannot be read, is larger
 than any nimlint writes, is not JSON, is stale, or (on POSIX) is not owned by this user or
@@ -31,8 +36,7 @@ def cache_dir() -> Path:
     explicit = os.environ.get("NIMLINT_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "nimlint"
+    return Path(_PACKAGE, "__pycache__")
 
 
 def _short_hash(data: bytes) -> str:
