@@ -369,3 +369,16 @@ def test_a_rule_cache_shipped_in_the_checkout_is_not_read(tmp_path: Path, isolat
         [sys.executable, "-m", "nimlint", "rules"], capture_output=True, env=env, cwd=checkout
     )
     assert b"HACKED" not in listing.stdout and listing.returncode == 0
+
+
+def test_a_long_enum_of_an_openapi_document_is_clipped(tmp_path: Path) -> None:
+    document = json.loads((ROOT / "schemas" / "runai-2.24-nim-services.openapi.json").read_text())
+    values = [f"Policy{i:05}{'x' * 40}" for i in range(50_000)]
+    document["components"]["schemas"]["ImagePullPolicy"]["enum"] = values
+    openapi = tmp_path / "openapi.json"
+    openapi.write_text(json.dumps(document))
+    path = tmp_path / "spec.yaml"
+    path.write_text(GOOD.replace("imagePullPolicy: IfNotPresent", "imagePullPolicy: Sometimes"))
+    found = findings("--isolated", "--openapi", str(openapi), "--select", "S002", str(path))
+    assert len(found) == 1 and _short(found[0]["message"]), len(found[0]["message"])
+    assert "(49,99" in found[0]["message"]
