@@ -13,6 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from nimlint.capping import MAX_PER_FILE
 from nimlint.loading.yaml_stream import MAX_DEPTH, MAX_DOCUMENTS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -299,11 +300,14 @@ def test_five_million_character_line(tmp_path: Path) -> None:
 
 
 def test_five_thousand_documents(tmp_path: Path) -> None:
-    text = "".join("---\nspec:\n  replicas: -1\n" for _ in range(5_000))
-    code, findings = lint_file(tmp_path / "stream.yaml", text, timeout=60)
-    assert code == 1 and at(findings, "S004") == [
-        (3 + 3 * i, "/spec/replicas") for i in range(5_000)
+    # Every document is linted and placed; the report holds the first MAX_PER_FILE findings.
+    path = tmp_path / "stream.yaml"
+    path.write_text("".join("---\nspec:\n  replicas: -1\n" for _ in range(5_000)))
+    code, report, _ = nimlint("--select", "S004", str(path), timeout=60)
+    assert code == 1 and at(report["findings"], "S004") == [
+        (3 + 3 * i, "/spec/replicas") for i in range(MAX_PER_FILE)
     ]
+    assert report["summary"]["omitted"] == 5_000 - MAX_PER_FILE
 
 
 # --- JSON ---------------------------------------------------------------------------------
