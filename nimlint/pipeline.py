@@ -185,13 +185,23 @@ def lint_source(
     suppressions = not is_json and "nimlint:" in text
     if suppressions:
         findings = _suppressed(findings, text, name, setup, protected)
+    fixable: list[Finding] = []  # past the cap too: --fix fixes what a report leaves out
+    if candidates is not None:
+        findings = _noting_fixable(findings, fixable)
     cap = Cap(MAX_PER_FILE)  # the first findings in file order; the rest only counted
     result.findings, result.omitted = cap.first(findings), cap.omitted
     if candidates is not None and suppressions:  # X001's own fix: the unused directive removed
         candidates.add(None, [f for f in result.findings if f.rule == "X001" and f.repair])
     if candidates is not None and not any(syntax_error):
-        result.candidates = candidates.keep(result.findings, protected)
+        result.candidates = candidates.keep(fixable, protected)
     return result
+
+
+def _noting_fixable(findings: Iterable[Finding], fixable: list[Finding]) -> Iterator[Finding]:
+    for finding in findings:
+        if finding.repair is not None:
+            fixable.append(finding)
+        yield finding
 
 
 def lint_document(
