@@ -185,15 +185,15 @@ def lint_source(
     suppressions = not is_json and "nimlint:" in text
     if suppressions:
         findings = _suppressed(findings, text, name, setup, protected)
-    fixable: list[Finding] = []  # past the cap too: --fix fixes what a report leaves out
-    if candidates is not None:
+    fixable: list[Finding] = []  # --fix fixes what a report leaves out past the cap, too
+    if candidates is not None and options.fix:
         findings = _noting_fixable(findings, fixable)
     cap = Cap(MAX_PER_FILE)  # the first findings in file order; the rest only counted
     result.findings, result.omitted = cap.first(findings), cap.omitted
     if candidates is not None and suppressions:  # X001's own fix: the unused directive removed
         candidates.add(None, [f for f in result.findings if f.rule == "X001" and f.repair])
     if candidates is not None and not any(syntax_error):
-        result.candidates = candidates.keep(fixable, protected)
+        result.candidates = candidates.keep(fixable or result.findings, protected)
     return result
 
 
