@@ -101,4 +101,15 @@ def _escaped(report: Report) -> Report:
         policed=[(printable(file), index) for file, index in report.policed],
         skipped=[printable(file) for file in report.skipped],
         errors=[printable(error) for error in report.errors],
+        omitted=_escaped_omitted(report.omitted),
     )
+
+
+def _escaped_omitted(omitted: Mapping[Omitted, int]) -> dict[Omitted, int]:
+    """The counts past the caps, their rule ids and file names printable (reports print only
+    the total today, but a field of outside text is escaped like every other)."""
+    escaped: dict[Omitted, int] = {}
+    for entry, count in omitted.items():
+        key = entry._replace(rule=printable(entry.rule), file=printable(entry.file))
+        escaped[key] = escaped.get(key, 0) + count
+    return escaped
