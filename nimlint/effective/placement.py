@@ -28,9 +28,7 @@ Check = Callable[[Any], Iterable[tuple[str, Problem]]]
 # A dotted field name. It is tried only at the start of a run of word characters and '-'
 # (after digits, '-' or other letters there): a later start in the same run cannot match
 # where the first failed, and retrying there made a long word quadratic (1.7 ms for 200 'a').
-_FIELD = re.compile(
-    r"(?<![\w-])(?:[^\WA-Za-z_]|-)*([A-Za-z_][\w-]*(?:\[\d+\]|\.[A-Za-z_][\w-]*)+)"
-)
+_FIELD = re.compile(r"(?<![\w-])(?:[^\WA-Za-z_]|-)*([A-Za-z_][\w-]*(?:\[\d+\]|\.[A-Za-z_][\w-]*)+)")
 _TOKEN = re.compile(r"\[(\d+)\]|\.?([A-Za-z_][\w-]*)")
 
 
