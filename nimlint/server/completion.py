@@ -14,6 +14,7 @@ from lsprotocol import types
 
 import nimlint.server.cursor as cursor
 from nimlint.escaping import printable
+from nimlint.loading.model import value_at
 from nimlint.server.cursor import cut
 from nimlint.server.text import Lines
 
@@ -72,7 +73,7 @@ def _keys(found: tuple, word: types.Range, schema_of: SchemaOf) -> list:
     kind, schema = fit
     parent = pointer.rsplit("/", 1)[0]
     node = cursor.schema_node(schema, parent)
-    present = cursor.value_at(docs[index].data, parent)
+    present = value_at(docs[index].data, parent)
     present = set(present) if isinstance(present, dict) else set()
     items = []
     for name, child in ((node or {}).get("properties") or {}).items():

@@ -3,7 +3,7 @@ value; and the JSON Schema node a pointer reaches in a kind's schema."""
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from nimlint.escaping import printable_lines
 from nimlint.loading.model import Document, unescape_token
@@ -48,17 +48,6 @@ def locate(docs: list[Document], line: int, column: int) -> Spot | None:
 
 def tokens(pointer: str) -> list[str]:
     return [unescape_token(t) for t in pointer.split("/")[1:]] if pointer else []
-
-
-def value_at(data: Any, pointer: str) -> Any:
-    for token in tokens(pointer):
-        if isinstance(data, dict):
-            data = data.get(token)
-        elif isinstance(data, list) and token.isdigit() and int(token) < len(data):
-            data = data[int(token)]
-        else:
-            return None
-    return data
 
 
 def schema_node(schema: dict, pointer: str) -> dict | None:
