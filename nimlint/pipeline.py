@@ -60,6 +60,7 @@ class DocumentView:
     the loader saw the field; nothing else adds problems."""
 
     __slots__ = ("doc", "fits", "kind")
+    policed = False  # see effective.placement.LayeredView
 
     def __init__(self, doc: Document, kind: str, fits: bool = False):
         self.doc, self.kind, self.fits = doc, kind, fits
@@ -156,9 +157,15 @@ def lint_source(
         candidates = Candidates(text, is_json, setup.registry)
     syntax_error: list[bool] = []
 
+    sources = []  # the text's line starts, made for the first repair
+
+    def review(found: list[Placed], doc: Document, kind: str, fits: bool) -> list[Placed]:
+        if not sources:
+            sources.append(_source(text, is_json))
+        return _reviewed(found, doc, sources[0], setup, layers, kind, fits)
+
     def placed() -> Iterator[Placed]:  # streamed: a file's findings are never all held
         empty = True
-        source = None  # the text's line starts, made for the first repair
         for item in items:
             if isinstance(item, ParseFailure):
                 empty = False
@@ -168,10 +175,7 @@ def lint_source(
             if item.data is None and not item.problems:
                 continue  # an empty document (a trailing ---): kubectl ignores it too
             empty = False
-            found = lint_document(item, setup, layers, name, result)
-            if any(p.repair is not None for p in found):
-                source = source or _source(text, is_json)
-                found = _reviewed(found, item, source, setup, layers, name)
+            found = lint_document(item, setup, layers, name, result, review)
             if candidates is not None:
                 candidates.add(item, found)
             yield from found
@@ -205,10 +209,11 @@ def _noting_fixable(findings: Iterable[Finding], fixable: list[Finding]) -> Iter
 
 
 def lint_document(
-    doc: Document, setup: Setup, layers: Layers, name: str, result: FileLint
+    doc: Document, setup: Setup, layers: Layers, name: str, result: FileLint, review=None
 ) -> list[Placed]:
     """Every finding of one document, placed in its file: what the loader noticed in the text
-    as written, then each view's schema and rules."""
+    as written, then each view's schema and rules; ``review(found, doc, kind, fits)`` sees
+    them last when one has a repair."""
     what = kubernetes_object(doc.data)
     if what is not None:  # one finding, not a cascade of schema errors
         message = not_a_body_message(what, doc.index)
@@ -227,7 +232,7 @@ def lint_document(
     placed.extend(_placed(doc, rule, problem) for rule, problem in yaml11_problems(doc, shape))
     seen: set[tuple] = set()
     for view in layers.views(doc, kind, fits, setup, name):
-        if getattr(view, "policed", False):
+        if view.policed:
             result.policed.append(doc.index)
         own = []
         checked = as_written(doc, check(view.data, view.kind, setup, view.fits))
@@ -238,6 +243,8 @@ def lint_document(
         own.extend(view.direct())
         placed.extend(p for p in own if (p.rule, p.span, p.message) not in seen)
         seen.update((p.rule, p.span, p.message) for p in own)
+    if review is not None and any(p.repair is not None for p in placed):
+        placed = review(placed, doc, kind, fits)
     return placed
 
 
@@ -248,17 +255,15 @@ def _source(text: str, is_json: bool):
 
 
 def _reviewed(
-    found: list[Placed], doc: Document, source, setup: Setup, layers: Layers, name: str
+    found: list[Placed], doc: Document, source, setup: Setup, layers: Layers, kind: str, fits: bool
 ) -> list[Placed]:
     """``found`` with quote messages as written and, when fixes are wanted, the safe repairs
     whose fixed value the same rules reject made unsafe (``engine.fix_safety``)."""
     from nimlint.engine.fix_safety import reviewed
 
     recheck = None
-    if layers.options.wants_fixes:
-        kind, fits, _ = _kind_of(doc.data, setup, layers.options.kind, name)
-        if kind is not None and not (setup.policy is not None and _policed_kind(kind)):
-            recheck = lambda data: check(data, kind, setup, fits)  # noqa: E731
+    if layers.options.wants_fixes and not (setup.policy is not None and _policed_kind(kind)):
+        recheck = lambda data: check(data, kind, setup, fits)  # noqa: E731
     return reviewed(found, doc, source, setup.registry, recheck)
 
 
