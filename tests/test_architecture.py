@@ -12,6 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "nimlint"
 LAYERS = (
     (
         "nimlint",
+        "nimlint.capping",
         "nimlint.findings",
         "nimlint.escaping",
         "nimlint.files",
@@ -66,7 +67,8 @@ def layer(module: str) -> int | None:
     best = None
     for rank, prefixes in enumerate(LAYERS):
         for prefix in prefixes:
-            matches = module == prefix or module.startswith(prefix + ".")
+            # The package itself is a layer of its own; it is not every module's prefix.
+            matches = module == prefix or (prefix != "nimlint" and module.startswith(prefix + "."))
             if matches and (best is None or len(prefix) > best[1]):
                 best = (rank, len(prefix))
     return None if best is None else best[0]
