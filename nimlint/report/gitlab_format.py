@@ -10,10 +10,10 @@ keeps its fingerprint when lines above it move; identical findings get a counter
 from __future__ import annotations
 
 import hashlib
-import json
 
 from nimlint.findings import Severity
 from nimlint.report import Report
+from nimlint.report.json_text import dumps
 
 # GitLab's severities: info, minor, major, critical, blocker. An error makes the request
 # fail (major); a warning is accepted but likely wrong (minor).
@@ -41,7 +41,7 @@ def render(report: Report, *, color: bool) -> str:
                 "location": {"path": f.file, "lines": {"begin": f.line, "end": f.end_line}},
             }
         )
-    return json.dumps(issues, indent=2) + "\n"
+    return dumps(issues) + "\n"
 
 
 def _digest(text: str) -> str:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from nimlint.findings import Finding, Fix, Severity
 from nimlint.report import Report
+from nimlint.report.json_text import dumps
 
 
 def render(report: Report, *, color: bool) -> str:
@@ -29,7 +28,7 @@ def render(report: Report, *, color: bool) -> str:
             for d in report.kinds.get(file, ())
         ],
     }
-    return json.dumps(document, indent=2) + "\n"
+    return dumps(document) + "\n"
 
 
 def _rule_counts(report: Report) -> dict[str, int]:

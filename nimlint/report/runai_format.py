@@ -7,10 +7,9 @@ the ``complianceIssues`` of the server's SubmissionErrorV2 (field dotted, relati
 
 from __future__ import annotations
 
-import json
-
 from nimlint.escaping import printable
 from nimlint.report import Report
+from nimlint.report.json_text import dumps
 
 
 def render(report: Report, *, color: bool) -> str:
@@ -27,4 +26,4 @@ def render(report: Report, *, color: bool) -> str:
         {"file": file, "document": document + 1, "complianceIssues": found}
         for (file, document), found in issues.items()
     ]
-    return json.dumps(entries, indent=2, ensure_ascii=False) + "\n"
+    return dumps(entries, ensure_ascii=False) + "\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from urllib.parse import quote
@@ -10,6 +9,7 @@ from urllib.parse import quote
 from nimlint import HOMEPAGE, rule_doc_url
 from nimlint.findings import Finding, Fix, Severity
 from nimlint.report import Report
+from nimlint.report.json_text import dumps
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
@@ -53,7 +53,13 @@ def render(report: Report, *, color: bool) -> str:
                 "defaultConfiguration": {"level": _LEVELS[rule.severity]},
             }
         )
-    results = [_result(f, index) for f in report.findings]
+    locations: dict[str, dict[str, str]] = {}  # one per file, not per finding
+    results = []
+    for f in report.findings:
+        location = locations.get(f.file)
+        if location is None:
+            location = locations[f.file] = artifact_location(f.file)
+        results.append(_result(f, index, location))
     log = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -73,7 +79,7 @@ def render(report: Report, *, color: bool) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2) + "\n"
+    return dumps(log) + "\n"
 
 
 def _invocation(errors, omitted: str) -> dict:
@@ -93,8 +99,7 @@ def _region(line: int, column: int, end_line: int, end_column: int) -> dict[str,
     return {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column}
 
 
-def _result(f: Finding, index: dict[str, int]) -> dict:
-    location = artifact_location(f.file)
+def _result(f: Finding, index: dict[str, int], location: dict[str, str]) -> dict:
     result = {
         "ruleId": f.rule,
         "ruleIndex": index[f.rule],

@@ -1,0 +1,51 @@
+"""report.json_text writes exactly what json.dumps(indent=2) writes, on any JSON value."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nimlint.report.json_text import dumps
+
+LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()  # NaN and infinities included: json writes NaN, Infinity
+    | st.text()  # every code point: control characters, surrogates, astral planes
+)
+VALUES = st.recursive(
+    LEAVES,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@given(VALUES)
+def test_the_text_is_json_dumps_with_an_indent_of_two(value):
+    assert dumps(value) == json.dumps(value, indent=2)
+
+
+@given(VALUES)
+def test_without_ascii_escapes_too(value):
+    assert dumps(value, ensure_ascii=False) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def test_subclasses_of_str_and_int_are_written_as_json_writes_them():
+    from nimlint.findings import Severity
+
+    value = {"severity": Severity.ERROR, "count": True, "n": 3}
+    assert dumps(value) == json.dumps(value, indent=2)
+
+
+@pytest.mark.parametrize("value", [{1: "a"}, {"a": object()}, [b"bytes"]])
+def test_what_json_cannot_write_is_a_type_error(value):
+    with pytest.raises(TypeError):
+        dumps(value)
