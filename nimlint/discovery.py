@@ -13,6 +13,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -111,10 +112,11 @@ def discover(
         except LinkLeavesTree as exc:
             found.notes.append(f"{path}: not linted: {exc.strerror}")
             continue
-        if os.path.exists(path) and not os.path.isdir(path):
+        mode = _mode(path)
+        if mode is not None and not stat.S_ISDIR(mode):
             if excluded is None or not excluded(path):
                 add(path, walked=excluded is not None, key=where.real)
-        elif os.path.isdir(path):
+        elif mode is not None:
             walk = _Walk(path, where.real, where.repository or where.real, found)
             walked = sorted(walk.files(rules_for(Path(path))))
             if not walked:
@@ -125,6 +127,15 @@ def discover(
         else:
             found.errors.append(f"{path}: no such file or directory")
     return found
+
+
+def _mode(path: str) -> int | None:
+    """The file type and mode of what ``path`` leads to; None if nothing (one stat where
+    os.path.exists and os.path.isdir are two: 2,000 named files are 2,000 stats less)."""
+    try:
+        return os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
 
 
 class _Excluded:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -99,17 +100,22 @@ def _step(at: Located, name: str, path, cwd: str) -> Located:
             return Located(real, "")
         return at._replace(real=real)
     step = os.path.join(at.real, name)
-    linked = os.path.islink(step)
+    try:
+        mode = os.lstat(step).st_mode
+    except (OSError, ValueError):  # as os.path.islink: no such file is no link
+        mode = 0
+    linked = stat.S_ISLNK(mode)
     real = os.path.realpath(step) if linked else step
     if linked and at.repository and not within(real, at.repository):
         raise LinkLeavesTree(path, real, at.repository)
-    top = _top(real, at.repository, cwd)
+    top = _top(real, at.repository, cwd, folder=linked or not stat.S_ISREG(mode))
     return Located(real, top, top == at.repository and (at.linked or (linked and bool(top))))
 
 
-def _top(real: str, repository: str, cwd: str) -> str:
+def _top(real: str, repository: str, cwd: str, folder: bool = True) -> str:
     """The repository below ``real``: itself if it holds ``.git``, else the one above it (or
-    the working folder, once reached)."""
-    if os.path.exists(os.path.join(real, ".git")):
+    the working folder, once reached). A file (not a ``folder``) holds nothing: one stat less
+    per named file."""
+    if folder and os.path.exists(os.path.join(real, ".git")):
         return real
     return repository or (cwd if real == cwd else "")
