@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
 
 from nimlint.repository import confine
@@ -146,7 +145,7 @@ def _create_beside(folder: str, name: str, mode: int) -> tuple[str, int]:
     """A new, empty, exclusive file in ``folder`` (``mode`` less the umask): path and fd."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | _CLOEXEC
     for _ in range(100):
-        temporary = os.path.join(folder, f".{name[:100]}.{secrets.token_hex(4)}.nimlint-tmp")
+        temporary = os.path.join(folder, f".{name[:100]}.{os.urandom(4).hex()}.nimlint-tmp")
         try:
             return temporary, os.open(temporary, flags, mode)
         except FileExistsError:

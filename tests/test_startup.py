@@ -46,6 +46,7 @@ OPTIONAL = (
     "signal",  # likewise
     "dataclasses",  # never: records are NamedTuples or plain classes
     "fractions",  # quantities are compared as whole numbers of nanos
+    "secrets",  # never: a temporary file's name takes os.urandom (secrets and hmac cost 6 ms)
     "openapi_spec_validator",  # --openapi
     "nimlint.server",  # nimlint server
     "pygls",  # likewise
