@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import bisect
 import codecs
-import copy
 import itertools
 from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
@@ -21,7 +20,7 @@ from typing import Any, NamedTuple
 from nimlint.engine.fix_edits import Change, SourceText, apply_change, apply_edits, resolve
 from nimlint.engine.repairs import same_data
 from nimlint.findings import Edit, Finding, Fix, Placed, Span
-from nimlint.loading.model import Document, ParseFailure
+from nimlint.loading.model import Document, ParseFailure, copied
 from nimlint.loading.source import decode, documents
 
 MAX_PASSES = 100  # lint-fix rounds for one file: no real file needs more than a few
@@ -75,6 +74,8 @@ class Candidates:
         """Only the candidates of ``findings`` (the ones no suppression silenced), and none
         that would remove a suppression comment in use (``protected``): an unused
         suppression's own fix (X001) keeps the ids in use, and is kept."""
+        if not self.found:
+            return self
         wanted = {(f.document, f.rule, f.repair) for f in findings if f.repair is not None}
         ranges = [self._range(span) for span in protected]
         self.found = {
@@ -131,7 +132,7 @@ class Candidates:
             if candidate.document < 0:  # a text edit that changes no document's data
                 continue
             if candidate.document not in expected:
-                expected[candidate.document] = copy.deepcopy(self.data[candidate.document])
+                expected[candidate.document] = copied(self.data[candidate.document])
             if not apply_change(expected[candidate.document], candidate.change):
                 return False
         edited = apply_edits(self.text, tuple(e for c in chosen for e in c.fix.edits))

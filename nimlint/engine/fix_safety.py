@@ -16,7 +16,6 @@ The messages of a quote say the text as written (``"0755"``, not the ``"755"`` Y
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -25,7 +24,7 @@ from typing import Any
 from nimlint.engine.context import lookup
 from nimlint.engine.fix_edits import SourceText, plain_text
 from nimlint.findings import Placed, Problem, Repair
-from nimlint.loading.model import unescape_token
+from nimlint.loading.model import copied, unescape_token
 from nimlint.messages import show
 
 Check = Callable[[Any], Iterable[tuple[str, Problem]]]  # data -> (rule, problem) of each finding
@@ -112,7 +111,7 @@ def _wrong(
 ) -> set[str]:
     """The pointers of the value repairs next to which the repaired data has a new finding
     that no safe fix takes care of."""
-    repaired = copy.deepcopy(data)
+    repaired = copied(data)
     for pointer, repair in values.items():
         new = text_at(pointer) if repair.op == "quote" else repair.value
         if new is None:
