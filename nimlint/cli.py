@@ -251,6 +251,7 @@ def check(
         base=base,
         fixes=bool({"json", "sarif"} & set(formats)),
         fix=("unsafe" if unsafe_fixes else "safe") if fix or diff else "",
+        excerpts="text" in formats,
         policies=tuple(policies),
         isolated=isolated,
         python_rules=not (no_python_rules or isolated),

@@ -131,7 +131,7 @@ def lint_files(
             findings = _with_fixes(linted)
         findings = result.keep(findings, linted.omitted)
         result.fail_on[name] = linter.setup_for(folder).config.fail_on
-        if findings:
+        if findings and options.excerpts:
             result.sources[name] = source_lines(raw, {f.line for f in findings})
     record_setups(linter, result)
     return result

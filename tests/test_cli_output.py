@@ -206,3 +206,17 @@ def test_the_docs_text_sample_is_what_nimlint_prints(tmp_path: Path, page: str) 
     sample_lines = [line.strip() for line in sample.strip().splitlines()]
     finding = out.split("\n\n")[0]  # the finding's block, up to the summary
     assert sample_lines == [line.strip() for line in finding.splitlines()], out
+
+
+def test_excerpts_are_read_for_the_text_format_alone(tmp_path: Path, bad: str) -> None:
+    """Only the text format prints the lines findings are on: a JSON or SARIF run does not
+    read them (a file's text decoded and split again), a run that also prints text does."""
+    from nimlint.lint import Options, lint_paths
+
+    assert lint_paths([bad], Options()).sources[bad][3] == "  replicas: -1"
+    assert lint_paths([bad], Options(excerpts=False)).sources == {}
+    report = tmp_path / "out.sarif"
+    args = ("check", "--select", "S004", "--format", "sarif", "--output-file", str(report))
+    out = nimlint(*args, "--format", "text", bad).stdout.decode()
+    assert "3 |   replicas: -1" in out
+    assert '"ruleId": "S004"' in report.read_text()
