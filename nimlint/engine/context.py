@@ -97,6 +97,7 @@ def without_unset(data: Any) -> Any:
 
 
 _UNSET = object()
+_UNCACHED = object()
 
 
 def _holds_unset(root: dict | list) -> bool:
@@ -174,10 +175,9 @@ class Context:
 
     def get(self, pointer: str) -> Any:
         """The value at ``pointer`` (or MISSING); rules must not modify what they get."""
-        try:
-            return self._values[pointer]
-        except KeyError:
-            pass
+        value = self._values.get(pointer, _UNCACHED)  # a miss is common: no KeyError raised
+        if value is not _UNCACHED:
+            return value
         if pointer.startswith("/") and pointer.count("/") <= _STEPPED_DEPTH:
             # One step below the parent, itself looked up (and cached) the same way.
             parent, _, token = pointer.rpartition("/")
