@@ -85,6 +85,7 @@ class _Builder:
     def __init__(self, index: int, json_mode: bool, layout: Layout):
         self.json_mode = json_mode
         self.layout = layout
+        self.hidden = layout.table is not None  # line separators hidden: scalars restored
         self.doc = Document(data=None, index=index, positions={})
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Any, int, int]] = {}  # value, nodes, characters
@@ -371,7 +372,8 @@ def iter_documents(
             event = get_event()
             kind = type(event)
             if kind is scalar:
-                if not (builder.stack and _fast_scalar(builder, event)):
+                stack = builder.stack
+                if not (stack and _fast_scalar(builder, stack[-1], event)):
                     builder.scalar(event)
             elif kind is mapping_start:
                 builder.start(event, {})
@@ -457,16 +459,16 @@ def _misread_breaks(text: str, layout: Layout) -> Iterator[ParseFailure]:
         )
 
 
-def _fast_scalar(builder: _Builder, event) -> bool:
-    """Place the common scalar (a plain key, or an untagged, unanchored value) inline.
+def _fast_scalar(builder: _Builder, frame: _Frame, event) -> bool:
+    """Place the common scalar (a plain key, or an untagged, unanchored value) in ``frame``,
+    the innermost mapping or list, inline.
 
     Returns False, doing nothing, for anything else: the builder's methods handle it.
     """
     if event.tag is not None or event.anchor is not None:
         return False
-    frame = builder.stack[-1]
     text = event.value
-    if "#" in text or builder.layout.table is not None:
+    if builder.hidden or "#" in text:
         return False
     plain = event.implicit[0]
     explicit = frame.explicit
