@@ -15,6 +15,7 @@ from nimlint.findings import DocumentKind, Finding, Severity
 from nimlint.loading.layout import LINE_BREAK
 from nimlint.loading.model import ParseFailure
 from nimlint.loading.source import MAX_FILE_BYTES, decode
+from nimlint.messages import clip
 from nimlint.options import Options
 from nimlint.pipeline import FileLint, Layers, lint_source
 from nimlint.setups import Setup, Setups
@@ -114,27 +115,40 @@ def lint_files(
         folder = folders.get(where)
         if folder is None:
             folder = folders[where] = Path(where)
-        linted = linter.lint_file(raw, name, folder, walked=path in walked)
+        setup = linter.setup_for(folder)  # a bad configuration stops the run (UsageError)
+        try:
+            linted, findings, fixed = _lint_one(linter, raw, path, name, folder, path in walked)
+        except Exception as exc:  # noqa: BLE001 - a bug met in one file must not end the run
+            # Every other file is still linted, fixed and reported (CI's JSON and SARIF too).
+            reason = clip(f"{type(exc).__name__}: {exc}")
+            result.errors.append(f"{name}: not linted: internal error: {reason} (please report it)")
+            continue
         if linted.skipped:
             result.skipped.append(name)
             continue
         result.files.append(name)
         result.kinds[name] = linted.kinds
         result.policed.extend((name, index) for index in linted.policed)
-        if options.fix:
-            fixed = _fix(linter, linted, raw, path, name, folder)
-            findings = fixed.findings
-            if fixed.changed:
-                result.fixed.append(fixed)
-                raw = fixed.encoded()
-        else:
-            findings = _with_fixes(linted)
+        if fixed is not None and fixed.changed:
+            result.fixed.append(fixed)
+            raw = fixed.encoded()
         findings = result.keep(findings, linted.omitted)
-        result.fail_on[name] = linter.setup_for(folder).config.fail_on
+        result.fail_on[name] = setup.config.fail_on
         if findings and options.excerpts:
             result.sources[name] = source_lines(raw, {f.line for f in findings})
     record_setups(linter, result)
     return result
+
+
+def _lint_one(linter: Linter, raw: bytes, path: str, name: str, folder: Path, walked: bool):
+    """One file's FileLint, its findings (with their fixes) and, under --fix, its FixedFile."""
+    linted = linter.lint_file(raw, name, folder, walked=walked)
+    if linted.skipped:
+        return linted, [], None
+    if linter.options.fix:
+        fixed = _fix(linter, linted, raw, path, name, folder)
+        return linted, fixed.findings, fixed
+    return linted, _with_fixes(linted), None
 
 
 def _fix(linter: Linter, linted: FileLint, raw: bytes, path: str, name: str, folder: Path):
