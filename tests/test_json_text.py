@@ -38,10 +38,18 @@ def test_without_ascii_escapes_too(value):
     assert dumps(value, ensure_ascii=False) == json.dumps(value, indent=2, ensure_ascii=False)
 
 
-def test_subclasses_of_str_and_int_are_written_as_json_writes_them():
-    from nimlint.findings import Severity
+def test_subclasses_are_written_as_json_writes_them():
+    from collections import OrderedDict
 
-    value = {"severity": Severity.ERROR, "count": True, "n": 3}
+    from nimlint.findings import Severity, Span
+
+    value = {
+        "severity": Severity.ERROR,
+        "count": True,
+        "n": 3,
+        "ordered": OrderedDict(b=1, a=[2]),
+        "span": Span(1, 2, 3, 4),  # a NamedTuple: a list
+    }
     assert dumps(value) == json.dumps(value, indent=2)
 
 

@@ -23,31 +23,27 @@ def dumps(value: Any, *, ensure_ascii: bool = True) -> str:
 
 
 def _write(value: Any, out: list[str], newline: str, string) -> None:
-    if isinstance(value, str):
-        out.append(string(value))
-    elif value is None or value is True or value is False:
-        out.append(_CONSTANTS[value])
-    elif isinstance(value, int):
-        out.append(int.__repr__(value))
-    elif isinstance(value, float):
-        out.append(_float(value))
-    elif isinstance(value, dict):
+    kind = type(value)
+    if kind is dict:
         if not value:
             out.append("{}")
             return
         inner = newline + "  "
         separator = "{" + inner
         for key, item in value.items():
-            if not isinstance(key, str):
+            if type(key) is not str and not isinstance(key, str):
                 raise TypeError(f"keys must be str, not {type(key).__name__}")
-            if isinstance(item, str):  # the common leaf, without a call
+            leaf = type(item)
+            if leaf is str:  # the common leaves, without a call
                 out.append(f"{separator}{string(key)}: {string(item)}")
+            elif leaf is int:
+                out.append(f"{separator}{string(key)}: {int.__repr__(item)}")
             else:
                 out.append(f"{separator}{string(key)}: ")
                 _write(item, out, inner, string)
             separator = "," + inner
         out.append(newline + "}")
-    elif isinstance(value, (list, tuple)):
+    elif kind is list or kind is tuple:
         if not value:
             out.append("[]")
             return
@@ -58,6 +54,18 @@ def _write(value: Any, out: list[str], newline: str, string) -> None:
             _write(item, out, inner, string)
             separator = "," + inner
         out.append(newline + "]")
+    elif isinstance(value, str):
+        out.append(string(value))
+    elif value is None or value is True or value is False:
+        out.append(_CONSTANTS[value])
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        out.append(_float(value))
+    elif isinstance(value, dict):  # a subclass: as a dict
+        _write(dict(value), out, newline, string)
+    elif isinstance(value, (list, tuple)):
+        _write(list(value), out, newline, string)
     else:
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
