@@ -16,7 +16,7 @@ from nimlint.loading.layout import LINE_BREAK
 from nimlint.loading.model import ParseFailure
 from nimlint.loading.source import MAX_FILE_BYTES, decode
 from nimlint.messages import clip
-from nimlint.options import Options
+from nimlint.options import Options, UsageError
 from nimlint.pipeline import FileLint, Layers, lint_source
 from nimlint.setups import Setup, Setups
 from nimlint.targets import find_targets
@@ -40,6 +40,7 @@ class LintResult:
         self.sources: dict[str, dict[int, str]] = {}
         self.kinds: dict[str, list[DocumentKind]] = {}  # file -> its documents' kinds
         self.skipped: list[str] = []  # walked files with no NIM body
+        self.failed: list[str] = []  # files not linted: unreadable, or an internal error
         self.cap = Cap(MAX_PER_RUN)  # what is left out past the caps: self.cap.omitted
 
     def keep(self, findings: list[Finding], omitted: Mapping) -> list[Finding]:
@@ -96,7 +97,7 @@ def lint_paths(
     linter = Linter(options)
     found = linter.discover(paths)
     result = lint_files(linter, found.files, stdin=stdin, walked=found.walked)
-    result.errors[:0] = found.errors + found.bodiless(result.files)
+    result.errors[:0] = found.errors + found.bodiless([*result.files, *result.failed])
     result.notes[:0] = found.notes
     return result
 
@@ -111,6 +112,7 @@ def lint_files(
     for path in files:
         name, where, raw = _read(path, options, stdin, result)
         if raw is None:
+            result.failed.append(name)
             continue
         folder = folders.get(where)
         if folder is None:
@@ -118,10 +120,13 @@ def lint_files(
         setup = linter.setup_for(folder)  # a bad configuration stops the run (UsageError)
         try:
             linted, findings, fixed = _lint_one(linter, raw, path, name, folder, path in walked)
+        except UsageError:  # a bad --base or configuration, met when first needed: stop the run
+            raise
         except Exception as exc:  # noqa: BLE001 - a bug met in one file must not end the run
             # Every other file is still linted, fixed and reported (CI's JSON and SARIF too).
             reason = clip(f"{type(exc).__name__}: {exc}")
             result.errors.append(f"{name}: not linted: internal error: {reason} (please report it)")
+            result.failed.append(name)
             continue
         if linted.skipped:
             result.skipped.append(name)

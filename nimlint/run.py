@@ -48,7 +48,7 @@ def run_parallel(paths: Sequence[str], options: Options, jobs: int | None) -> Li
         _LINTER, _WALKED = linter, found.walked
         result = _fan_out(files, workers)
         record_setups(linter, result)
-    result.errors[:0] = errors + found.bodiless(result.files)
+    result.errors[:0] = errors + found.bodiless([*result.files, *result.failed])
     result.notes[:0] = notes
     return result
 
@@ -91,6 +91,7 @@ def _fan_out(files: list[str], workers: int) -> LintResult:
             result.sources.update(part.sources)
             result.kinds.update(part.kinds)
             result.skipped.extend(part.skipped)
+            result.failed.extend(part.failed)
             result.fail_on.update(part.fail_on)
     except BaseException:
         _kill_workers(pool)

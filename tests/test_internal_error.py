@@ -85,3 +85,37 @@ def test_an_editor_buffer_comes_back_whole(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stdout == GOOD
     assert "not linted: internal error" in result.stderr
+
+
+def test_a_file_that_meets_a_bug_is_not_called_skipped(tmp_path: Path) -> None:
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "boom.yaml").write_text(GOOD)
+    result = run(tmp_path, "check", "deploy")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0].startswith(
+        "nimlint: error: deploy/boom.yaml: not linted: internal error: ValueError"
+    )
+    assert "skipped" not in result.stderr
+
+
+def test_a_bad_base_still_stops_the_run_with_its_own_error(tmp_path: Path) -> None:
+    """A --base is read when an update first needs it, inside the per-file guard: its error is
+    the user's to fix, once, and nothing is linted or fixed (not a bug to report per file)."""
+    (tmp_path / "broken.yaml").write_text("spec: [\n")
+    (tmp_path / "update.yaml").write_text("spec:\n  replicas: 3\n")
+    (tmp_path / "update2.yaml").write_text("spec:\n  replicas: 4\n")
+    (tmp_path / "create.yaml").write_text(GOOD)
+    files = ["create.yaml", "update.yaml", "update2.yaml"]
+    for jobs in ("1", "2"):
+        args = ["check", "--fix", "--jobs", jobs, "--base", "broken.yaml", *files]
+        result = subprocess.run(
+            [sys.executable, "-m", "nimlint", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
+        assert result.returncode == 2
+        errors = result.stderr.splitlines()
+        assert len(errors) == 1 and errors[0].startswith("nimlint: error: broken.yaml:"), errors
+        assert "internal error" not in result.stderr
+        assert (tmp_path / "create.yaml").read_text() == GOOD  # nothing written
