@@ -53,7 +53,26 @@ def test_subclasses_are_written_as_json_writes_them():
     assert dumps(value) == json.dumps(value, indent=2)
 
 
-@pytest.mark.parametrize("value", [{1: "a"}, {"a": object()}, [b"bytes"]])
+KEYS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=4)
+
+
+@given(st.dictionaries(KEYS, st.integers(), max_size=4))
+def test_keys_that_are_not_strings_are_written_as_json_writes_them(value):
+    assert dumps(value) == json.dumps(value, indent=2)
+
+
+def test_a_mapping_subclass_is_written_through_its_own_items():
+    class Reversed(dict):
+        def items(self):
+            return reversed(list(super().items()))
+
+    value = {"m": Reversed(a=1, b=2)}
+    assert dumps(value) == json.dumps(value, indent=2)
+
+
+@pytest.mark.parametrize("value", [{(1, 2): "a"}, {"a": object()}, [b"bytes"]])
 def test_what_json_cannot_write_is_a_type_error(value):
+    with pytest.raises(TypeError):
+        json.dumps(value, indent=2)
     with pytest.raises(TypeError):
         dumps(value)

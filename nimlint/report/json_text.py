@@ -16,7 +16,8 @@ _CONSTANTS = {None: "null", True: "true", False: "false"}
 
 
 def dumps(value: Any, *, ensure_ascii: bool = True) -> str:
-    """``json.dumps(value, indent=2, ensure_ascii=ensure_ascii)``: the same text."""
+    """``json.dumps(value, indent=2, ensure_ascii=ensure_ascii)``: the same text (reports are
+    trees: a circular value is a RecursionError here, a ValueError there)."""
     out: list[str] = []
     _write(value, out, "\n", encode_basestring_ascii if ensure_ascii else encode_basestring)
     return "".join(out)
@@ -25,35 +26,9 @@ def dumps(value: Any, *, ensure_ascii: bool = True) -> str:
 def _write(value: Any, out: list[str], newline: str, string) -> None:
     kind = type(value)
     if kind is dict:
-        if not value:
-            out.append("{}")
-            return
-        inner = newline + "  "
-        separator = "{" + inner
-        for key, item in value.items():
-            if type(key) is not str and not isinstance(key, str):
-                raise TypeError(f"keys must be str, not {type(key).__name__}")
-            leaf = type(item)
-            if leaf is str:  # the common leaves, without a call
-                out.append(f"{separator}{string(key)}: {string(item)}")
-            elif leaf is int:
-                out.append(f"{separator}{string(key)}: {int.__repr__(item)}")
-            else:
-                out.append(f"{separator}{string(key)}: ")
-                _write(item, out, inner, string)
-            separator = "," + inner
-        out.append(newline + "}")
+        _mapping(value, out, newline, string)
     elif kind is list or kind is tuple:
-        if not value:
-            out.append("[]")
-            return
-        inner = newline + "  "
-        separator = "[" + inner
-        for item in value:
-            out.append(separator)
-            _write(item, out, inner, string)
-            separator = "," + inner
-        out.append(newline + "]")
+        _sequence(value, out, newline, string)
     elif isinstance(value, str):
         out.append(string(value))
     elif value is None or value is True or value is False:
@@ -62,12 +37,58 @@ def _write(value: Any, out: list[str], newline: str, string) -> None:
         out.append(int.__repr__(value))
     elif isinstance(value, float):
         out.append(_float(value))
-    elif isinstance(value, dict):  # a subclass: as a dict
-        _write(dict(value), out, newline, string)
+    elif isinstance(value, dict):  # a subclass, through its own items() as json reads it
+        _mapping(value, out, newline, string)
     elif isinstance(value, (list, tuple)):
-        _write(list(value), out, newline, string)
+        _sequence(value, out, newline, string)
     else:
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _mapping(value: dict, out: list[str], newline: str, string) -> None:
+    if not value:
+        out.append("{}")
+        return
+    inner = newline + "  "
+    separator = "{" + inner
+    for key, item in value.items():
+        name = string(key if type(key) is str else _key(key))
+        leaf = type(item)
+        if leaf is str:  # the common leaves, without a call
+            out.append(f"{separator}{name}: {string(item)}")
+        elif leaf is int:
+            out.append(f"{separator}{name}: {int.__repr__(item)}")
+        else:
+            out.append(f"{separator}{name}: ")
+            _write(item, out, inner, string)
+        separator = "," + inner
+    out.append(newline + "}")
+
+
+def _sequence(value: list | tuple, out: list[str], newline: str, string) -> None:
+    if not value:
+        out.append("[]")
+        return
+    inner = newline + "  "
+    separator = "[" + inner
+    for item in value:
+        out.append(separator)
+        _write(item, out, inner, string)
+        separator = "," + inner
+    out.append(newline + "]")
+
+
+def _key(key: Any) -> str:
+    """A key that is not a string, as json writes it: ``1`` is "1", ``True`` is "true"."""
+    if isinstance(key, str):
+        return key
+    if key is None or key is True or key is False:
+        return _CONSTANTS[key]
+    if isinstance(key, int):
+        return int.__repr__(key)
+    if isinstance(key, float):
+        return _float(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
 def _float(value: float) -> str:
