@@ -31,13 +31,13 @@ class Options(NamedTuple):
     base: Path | None = None  # PATCH preview: the running service every update applies to
     fixes: bool = False  # attach each finding's fix (for --fix, --diff, JSON and SARIF)
     fix: str = ""  # apply fixes: "safe", or "unsafe" for safe and unsafe ones
-    excerpts: bool = True  # keep the text of the lines findings are on (the text format's)
     policies: tuple[Path, ...] = ()  # --policy files (replace the configuration's)
     isolated: bool = False
     python_rules: bool = True
     exclude: tuple[str, ...] = ()  # gitignore-style, relative to the working folder
     respect_gitignore: bool = True
     force_exclude: bool = False  # filter named files as walked ones (nimlint.discovery)
+    excerpts: bool = True  # keep the text of the lines findings are on (the text format's)
 
     @property
     def wants_fixes(self) -> bool:
