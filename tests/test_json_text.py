@@ -76,3 +76,16 @@ def test_what_json_cannot_write_is_a_type_error(value):
         json.dumps(value, indent=2)
     with pytest.raises(TypeError):
         dumps(value)
+
+
+@given(VALUES, st.integers(min_value=0, max_value=6))
+def test_at_a_level_the_lines_are_indented_as_nested_that_deep(value, level):
+    assert dumps(value, level=level) == json.dumps(value, indent=2).replace(
+        "\n", "\n" + "  " * level
+    )
+
+
+def test_raw_text_is_copied_as_it_is():
+    from nimlint.report.json_text import Raw
+
+    assert dumps({"a": Raw('[1, "x"]'), "b": "[1]"}) == '{\n  "a": [1, "x"],\n  "b": "[1]"\n}'

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import jsonschema
 import pytest
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 
 from nimlint.engine.model import Rule
 from nimlint.escaping import printable
-from nimlint.findings import DocumentKind, Finding, Severity
+from nimlint.findings import DocumentKind, Edit, Finding, Fix, Severity, Span
 from nimlint.report import Report, render
 from nimlint.report.github_format import escape_data, escape_property
 from nimlint.report.sarif_format import artifact_location
@@ -257,6 +258,17 @@ def test_sarif_relative_uri_is_percent_encoded_with_forward_slashes() -> None:
     assert unquote(location["uri"]) == "dir with space/ünï%#?.yaml"
 
 
+@given(
+    st.lists(st.sampled_from(["a", "b c", "..", ".", "", "ü%#?", "x\\y"]), min_size=1, max_size=4)
+)
+def test_sarif_relative_uri_is_the_one_of_the_path_as_pathlib_writes_it(parts) -> None:
+    file = "/".join(parts)
+    if not file or file.startswith("/"):
+        return
+    expected = quote(os.fsencode(Path(file).as_posix()), safe="/")
+    assert artifact_location(file) == {"uri": expected, "uriBaseId": "%SRCROOT%"}
+
+
 def test_sarif_absolute_path_under_cwd_is_made_relative(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -272,6 +284,91 @@ def test_sarif_absolute_path_elsewhere_is_a_file_uri(
     elsewhere = tmp_path.parent / "other dir" / "x.yaml"
     assert artifact_location(str(elsewhere)) == {"uri": elsewhere.as_uri()}
     assert elsewhere.as_uri().startswith("file:///")
+
+
+def _result_object(f: Finding, index: dict[str, int]) -> dict:
+    """A SARIF result as an object, the structure sarif_format writes from a template."""
+    location = artifact_location(f.file)
+
+    def region(line, column, end_line, end_column):
+        return {
+            "startLine": line,
+            "startColumn": column,
+            "endLine": end_line,
+            "endColumn": end_column,
+        }
+
+    result = {
+        "ruleId": f.rule,
+        "ruleIndex": index[f.rule],
+        "level": {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}[
+            f.severity
+        ],
+        "message": {"text": f.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": location,
+                    "region": region(f.line, f.column, f.end_line, f.end_column),
+                }
+            }
+        ],
+    }
+    if f.fix is not None:
+        replacements = [
+            {"deletedRegion": region(*e.span), "insertedContent": {"text": e.content}}
+            for e in f.fix.edits
+        ]
+        result["fixes"] = [
+            {
+                "description": {"text": f"{f.fix.message} ({f.fix.applicability} fix)"},
+                "artifactChanges": [{"artifactLocation": location, "replacements": replacements}],
+            }
+        ]
+    return result
+
+
+TEXT = st.text(max_size=12)  # every code point: controls, surrogates, astral planes
+POSITIVE = st.integers(min_value=1, max_value=10**6)
+EDITS = st.builds(
+    Edit, st.just(0), st.just(0), TEXT, st.builds(Span, POSITIVE, POSITIVE, POSITIVE, POSITIVE)
+)
+FIXES = st.none() | st.builds(
+    Fix, st.sampled_from(["safe", "unsafe"]), TEXT, st.lists(EDITS, max_size=3).map(tuple)
+)
+RESULTS = st.builds(
+    Finding,
+    st.sampled_from(sorted(RULES)),
+    st.sampled_from(list(Severity)),
+    TEXT,
+    st.sampled_from([LLAMA, EMBED, "/nowhere/abs.yaml", "dir with space/ünï%#?.yaml", "a\tb"]),
+    POSITIVE,
+    POSITIVE,
+    POSITIVE,
+    POSITIVE,
+    st.just(""),
+    FIXES,
+)
+
+
+@given(st.lists(RESULTS, max_size=6))
+def test_sarif_results_are_the_text_json_writes_for_their_objects(findings) -> None:
+    """Results are written from a template: the same text json.dumps(indent=2) writes for the
+    objects they stand for (fixes included)."""
+    report = Report(tuple(findings), (LLAMA, EMBED), RULES, "1.0")
+    text = render(report, "sarif")
+    log = json.loads(text)
+    assert text == json.dumps(log, indent=2) + "\n"
+    index = {rule["id"]: i for i, rule in enumerate(log["runs"][0]["tool"]["driver"]["rules"])}
+    expected = [_result_object(f, index) for f in _escaped_findings(report)]
+    assert log["runs"][0]["results"] == expected
+
+
+def _escaped_findings(report: Report) -> list[Finding]:
+    """The findings as formats see them: printable text (report.render escapes first)."""
+    from nimlint.report import _escaped
+
+    return list(_escaped(report).findings)
 
 
 # github

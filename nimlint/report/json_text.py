@@ -15,11 +15,17 @@ from typing import Any
 _CONSTANTS = {None: "null", True: "true", False: "false"}
 
 
-def dumps(value: Any, *, ensure_ascii: bool = True) -> str:
+class Raw(str):
+    """JSON text written already, for the depth where it goes: copied as it is."""
+
+
+def dumps(value: Any, *, ensure_ascii: bool = True, level: int = 0) -> str:
     """``json.dumps(value, indent=2, ensure_ascii=ensure_ascii)``: the same text (reports are
-    trees: a circular value is a RecursionError here, a ValueError there)."""
+    trees: a circular value is a RecursionError here, a ValueError there); at ``level``, the
+    text of a value nested that deep in another (its lines indented by 2 x ``level``)."""
     out: list[str] = []
-    _write(value, out, "\n", encode_basestring_ascii if ensure_ascii else encode_basestring)
+    string = encode_basestring_ascii if ensure_ascii else encode_basestring
+    _write(value, out, "\n" + "  " * level, string)
     return "".join(out)
 
 
@@ -30,7 +36,7 @@ def _write(value: Any, out: list[str], newline: str, string) -> None:
     elif kind is list or kind is tuple:
         _sequence(value, out, newline, string)
     elif isinstance(value, str):
-        out.append(string(value))
+        out.append(value if kind is Raw else string(value))
     elif value is None or value is True or value is False:
         out.append(_CONSTANTS[value])
     elif isinstance(value, int):
