@@ -129,6 +129,7 @@ GOLDEN_FILES = {
     "sarif.json": ("sarif", False),
     "github.txt": ("github", False),
     "junit.xml": ("junit", False),
+    "gitlab.json": ("gitlab", False),
 }
 SEVERITIES = st.sampled_from(list(Severity))
 
