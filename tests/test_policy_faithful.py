@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,18 +12,9 @@ from nimlint.loading.model import Document
 from nimlint.policy.apply import apply_defaults
 from nimlint.policy.load import PolicyError, load_policy
 from nimlint.policy.merge import merge
+from tests.test_policy import nimlint
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def nimlint(*args, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "nimlint", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=60,
-    )
 
 
 def write(folder: Path, name: str, text: str) -> Path:
