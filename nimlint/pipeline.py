@@ -23,7 +23,7 @@ from nimlint.findings import DocumentKind, Finding, Placed, Problem, Span
 from nimlint.loading.layout import Layout
 from nimlint.loading.model import Document, ParseFailure
 from nimlint.loading.source import decode, documents
-from nimlint.messages import json_type, type_words
+from nimlint.messages import clip, json_type, type_words
 from nimlint.options import Options, UsageError
 from nimlint.schema.deprecations import deprecated_problems
 from nimlint.schema.kinds import (
@@ -349,7 +349,11 @@ def _run_rules(rules: Sequence, context: Context) -> list[tuple[str, Problem]]:
     for rule in rules:
         try:
             for problem in rule.check(context):
-                found.append((rule.id, problem))
+                if _well_formed(problem):
+                    found.append((rule.id, problem))
+                else:  # a rule's bug, found here and not when the report is written
+                    message = f"rule {rule.id} returned a malformed problem: {clip(repr(problem))}"
+                    found.append(("X002", Problem("", message)))
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # noqa: BLE001 - SystemExit too: a rule cannot end the run
@@ -357,6 +361,15 @@ def _run_rules(rules: Sequence, context: Context) -> list[tuple[str, Problem]]:
                 ("X002", Problem("", f"rule {rule.id} crashed: {type(exc).__name__}: {exc}"))
             )
     return found
+
+
+def _well_formed(problem: Any) -> bool:
+    return (
+        isinstance(problem, Problem)
+        and type(problem.pointer) is str
+        and type(problem.message) is str
+        and problem.at in ("value", "key")
+    )
 
 
 def _findings(placed: Iterable[Placed], name: str, setup: Setup) -> Iterator[Finding]:

@@ -224,6 +224,31 @@ def test_required_reports_a_nested_path_on_its_deepest_existing_mapping() -> Non
     assert list(required({"claimInfo": "x"}, options, "/spec/pvc", context)) == []
 
 
+def test_a_rule_that_yields_something_else_than_a_problem_is_x002() -> None:
+    """A third-party rule's bug: a message that is not text (or no Problem at all) is the rule's
+    X002 finding, not a crash when the report is written."""
+    from types import SimpleNamespace
+
+    from nimlint.findings import Problem
+    from nimlint.pipeline import _run_rules
+
+    def odd(ctx):
+        yield Problem("/spec", b"bytes")
+        yield Problem(123, "x")
+        yield "not a problem"
+        yield Problem("/metadata", "fine")
+
+    rules = [SimpleNamespace(id="ZZ1", check=odd)]
+    found = [(rule, p.pointer, p.message) for rule, p in _run_rules(rules, Context({}, "create"))]
+    malformed = "rule ZZ1 returned a malformed problem: "
+    assert found == [
+        ("X002", "", malformed + repr(Problem("/spec", b"bytes"))),
+        ("X002", "", malformed + repr(Problem(123, "x"))),
+        ("X002", "", malformed + "'not a problem'"),
+        ("ZZ1", "/metadata", "fine"),
+    ]
+
+
 def test_a_crashing_rule_keeps_what_it_found_and_the_next_rule_runs() -> None:
     from types import SimpleNamespace
 
