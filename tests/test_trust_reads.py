@@ -176,3 +176,40 @@ def test_locate_resolves_as_the_system_does_and_stops_at_links_out(
     for escaping in ("lint/key", "lint/home/id_ed25519", "lint/up/../home/id_ed25519"):
         with pytest.raises(LinkLeavesTree):
             locate(escaping)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_symlink_loop_under_a_walked_folder_is_a_note_and_the_rest_is_linted(
+    tmp_path: Path, jobs: str
+) -> None:
+    """`loop -> loop`, `b -> c -> b` and `self.yaml -> self.yaml` cannot be followed: each is a
+    note, and the folder's other files are linted and reported (the run used to end with
+    "cannot write the report: Too many levels of symbolic links" and no report)."""
+    repo = checkout(tmp_path)
+    (repo / "deploy").mkdir()
+    (repo / "deploy" / "spec.yaml").write_text(BAD)
+    (repo / "deploy" / "loop").symlink_to("loop")
+    (repo / "deploy" / "b").symlink_to("c")
+    (repo / "deploy" / "c").symlink_to("b")
+    (repo / "deploy" / "self.yaml").symlink_to("self.yaml")
+    run = nimlint("check", "--jobs", jobs, "--format", "sarif", "deploy", cwd=repo)
+    assert run.returncode == 1, run.stderr
+    results = json.loads(run.stdout)["runs"][0]["results"]
+    assert {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results} == {
+        "deploy/spec.yaml"
+    }
+    notes = run.stderr.decode().splitlines()
+    for name in ("loop", "b", "c", "self.yaml"):
+        assert (
+            f"nimlint: note: deploy/{name}: not linted: Too many levels of symbolic links" in notes
+        )
+
+
+def test_a_named_symlink_loop_says_why_it_cannot_be_read(tmp_path: Path) -> None:
+    repo = checkout(tmp_path)
+    (repo / "self.yaml").symlink_to("self.yaml")
+    run = nimlint("check", "self.yaml", cwd=repo)
+    assert run.returncode == 2
+    assert run.stderr.decode().splitlines()[0] == (
+        "nimlint: error: self.yaml: cannot read: Too many levels of symbolic links"
+    )
