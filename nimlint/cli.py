@@ -273,6 +273,8 @@ def check(
             result = run_parallel(paths, options, jobs)
     except UsageError as exc:  # a SARIF report asked for still says why (a notification)
         failed = _failed(exc.args)
+        if fix and not diff and "-" in paths:  # an editor replaces its buffer with stdout
+            _write_fixes(failed, stdin, read_stdin=True)
         _write_reports(failed, formats, outputs, color=color, quiet=quiet, only="sarif")
         _usage(*exc.args)
     if "runai" in formats and not result.policed and _has_create_request(result):

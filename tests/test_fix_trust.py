@@ -99,6 +99,17 @@ def test_stdin_fix_always_writes_the_resulting_text(named: list[str], text: str)
     assert result.stdout == text.replace("always", "Always").encode(), result.stderr
 
 
+def test_stdin_fix_writes_the_text_back_when_the_configuration_is_bad(tmp_path: Path) -> None:
+    """A bad configuration stops the run (exit 2), but an editor that replaces its buffer with
+    standard output must get its text back, not an empty buffer."""
+    (tmp_path / ".nimlint.yaml").write_text("select: [NOPE]\n")
+    text = HEAD + "  imagePullPolicy: always\n"
+    args = ("check", "--fix", "--stdin-filename", "spec.yaml", "-")
+    result = nimlint(*args, stdin=text.encode(), cwd=tmp_path)
+    assert result.returncode == 2 and b"nimlint: error:" in result.stderr
+    assert result.stdout == text.encode()
+
+
 # --- 5. --diff is the file's bytes: patch and git apply give what --fix writes ----------
 
 PATCH_CASES = {
