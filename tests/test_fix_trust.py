@@ -253,6 +253,20 @@ def test_the_quote_message_says_the_text_as_written(text: str, written: str) -> 
     assert fixes and all(e.content == f'"{written}"' for fix in fixes for e in fix.edits)
 
 
+@pytest.mark.parametrize("fixes", [False, True])
+def test_a_value_a_merge_key_brings_is_not_quoted_as_the_merge_key(fixes: bool) -> None:
+    """The value of ``{<<: *e, name: B}`` is written where the anchor is: the message quotes
+    the value (5), not the text at the merge key (``<<``), and no edit touches ``<<``."""
+    body = "x: &e {name: A, value: 5}\n" + HEAD + "  environmentVariables: [{<<: *e, name: B}]\n"
+    findings = lint_text(body, "a.yaml", Options(fixes=fixes))
+    (finding,) = [f for f in findings if f.rule == "S001"]
+    assert finding.message.endswith('quote it: "5"'), finding.message
+    if finding.fix is not None:
+        from nimlint.engine.fix_edits import apply_edits
+
+        assert "{<<: *e, name: B}" in apply_edits(body, finding.fix.edits)
+
+
 @pytest.mark.parametrize(
     ("before", "after"),
     [

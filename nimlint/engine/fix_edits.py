@@ -94,8 +94,10 @@ def resolve(
 
 
 def plain_text(doc: Document, source: SourceText, pointer: str) -> str | None:
-    """The text of the one-line plain scalar at ``pointer``, else None."""
-    if doc.positions.get(pointer) is None:
+    """The text of the one-line plain scalar at ``pointer``, else None (also for a value a
+    merge key brought: its place is the ``<<`` key's, and its text is at the anchor)."""
+    spots = doc.positions.get(pointer)
+    if spots is None or spots[0] == spots[1]:
         return None
     text = _one_line(source, *_value_range(doc, pointer, source))
     return None if text is None or text[0] in _NOT_PLAIN_START else text
