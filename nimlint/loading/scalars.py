@@ -25,6 +25,8 @@ _YAML11_BOOL = {
     **{w: "true" for w in ("y", "Y", "yes", "Yes", "YES", "on", "On", "ON")},
     **{w: "false" for w in ("n", "N", "no", "No", "NO", "off", "Off", "OFF")},
 }
+# The only plain words (not numbers) a YAML 1.1 parser reads as other than text.
+YAML11_BOOLEAN_WORDS = frozenset(_YAML11_BOOL)
 _YAML11_OCTAL = re.compile(r"[-+]?0[0-7_]+\Z")
 _YAML11_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")
 _YAML11_UNDERSCORE = r"[-+]?(?:0b[01_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(?:\.[0-9_]*)?)\Z"  # re caches

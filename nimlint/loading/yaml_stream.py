@@ -21,6 +21,7 @@ from nimlint.findings import Problem, Span
 from nimlint.loading.layout import LINE_BREAK, Layout
 from nimlint.loading.model import Document, ParseFailure, escape_token
 from nimlint.loading.scalars import (
+    YAML11_BOOLEAN_WORDS,
     NotJSONNumber,
     resolve_json_plain,
     resolve_plain,
@@ -514,28 +515,45 @@ def _fast_scalar(builder: _Builder, frame: _Frame, event) -> bool:
 
 
 _SLOW = object()
+_UNREAD = object()
+# Plain values that may read as other than their text (numbers, null, booleans), by text: a
+# run's files repeat the same few (ports, counts, sizes), each read once. Bounded: cleared when
+# full, and long texts (a huge number) are not kept.
+_READINGS: dict[bool, dict[str, Any]] = {False: {}, True: {}}  # by json_mode
+_MAX_READINGS = 4096
+_MAX_READ_LENGTH = 64
 
 
 def _fast_plain(text: str, json_mode: bool) -> Any:
     """A plain value's reading, or _SLOW when it needs a finding (P011, YAML 1.1 reading) or
     a note (a number not written as JSON writes it: Document.written)."""
+    if not json_mode and text not in _RESERVED and text[0] not in _NUMBER_STARTS:
+        return _SLOW if text in YAML11_BOOLEAN_WORDS else text  # a word: read as itself
+    readings = _READINGS[json_mode]
+    value = readings.get(text, _UNREAD)
+    if value is _UNREAD:
+        value = _plain_reading(text, json_mode)
+        if len(text) <= _MAX_READ_LENGTH:
+            if len(readings) >= _MAX_READINGS:
+                readings.clear()
+            readings[text] = value
+    return value
+
+
+def _plain_reading(text: str, json_mode: bool) -> Any:
+    """``_fast_plain``'s answer for a plain value that may be a number, null or a boolean."""
     try:
         if json_mode:
             value = resolve_json_plain(text)
             return _SLOW if _rewritten(value, text) else value
-        if text in _RESERVED or text[0] in _NUMBER_STARTS:
-            value = resolve_plain(text)
-            slow = _rewritten(value, text) or yaml11_reading(text) is not None
-            return _SLOW if slow else value
+        value = resolve_plain(text)
+        slow = _rewritten(value, text) or yaml11_reading(text) is not None
     except ValueError:  # NotJSONNumber, or text JSON cannot read
         return _SLOW
-    if text[0] in _YAML11_STARTS and yaml11_reading(text) is not None:
-        return _SLOW
-    return text
+    return _SLOW if slow else value
 
 
 _NUMBER_STARTS = frozenset("0123456789+-.")
-_YAML11_STARTS = frozenset("yYnNoO")
 _RESERVED = frozenset(
     ("", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE")
 )
