@@ -250,3 +250,22 @@ def test_annotation_size_limit_is_256_kib():
     assert TOTAL_ANNOTATION_SIZE_LIMIT_B == 262144
     at_limit = [("a", "b" * (TOTAL_ANNOTATION_SIZE_LIMIT_B - 1))]
     assert annotations_size(at_limit) == TOTAL_ANNOTATION_SIZE_LIMIT_B
+
+
+@given(st.text(max_size=400))
+def test_a_kept_qualified_name_answer_is_the_same_and_not_shared(value):
+    first = qualified_name_errors(value)
+    first.append("changed by a caller")  # a caller's list: the kept answer is untouched
+    from nimlint.k8s import names
+
+    assert qualified_name_errors(value) == list(names._qualified_name_errors.__wrapped__(value))
+    assert qualified_name_errors(value) == first[:-1]
+
+
+def test_only_keys_no_longer_than_a_valid_one_are_kept():
+    from nimlint.k8s import names
+
+    long = "a" * (names._MAX_REMEMBERED_LENGTH + 1)
+    before = names._qualified_name_errors.cache_info().currsize
+    assert qualified_name_errors(long) == qualified_name_errors(long)
+    assert names._qualified_name_errors.cache_info().currsize == before

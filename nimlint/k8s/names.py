@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 DNS1123_LABEL_MAX_LENGTH = 63
 DNS1123_SUBDOMAIN_MAX_LENGTH = 253
@@ -92,13 +92,25 @@ def _regex_error(msg: str, fmt: str, *examples: str) -> str:
 
 def qualified_name_errors(value: str) -> list[str]:
     """Check a qualified name (label/annotation key, toleration key): ``[prefix/]name``."""
+    if len(value) > _MAX_REMEMBERED_LENGTH:  # longer than any valid one: not kept
+        return list(_qualified_name_errors.__wrapped__(value))
+    return list(_qualified_name_errors(value))
+
+
+# The same few keys (app.kubernetes.io/name...) come back in every file: their answers are
+# kept, for keys no longer than a valid one can be (prefix, '/', name).
+_MAX_REMEMBERED_LENGTH = DNS1123_SUBDOMAIN_MAX_LENGTH + 1 + QUALIFIED_NAME_MAX_LENGTH
+
+
+@lru_cache(maxsize=4096)
+def _qualified_name_errors(value: str) -> tuple[str, ...]:
     parts = value.split("/")
     if len(parts) > 2:
-        return [
+        return (
             "a qualified name "
             + _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc")
-            + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
-        ]
+            + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+        )
     errs: list[str] = []
     if len(parts) == 2:
         prefix = parts[0]
@@ -115,7 +127,7 @@ def qualified_name_errors(value: str) -> list[str]:
         errs.append(
             "name part " + _regex_error(_QNAME_MSG, _QNAME_FMT, "MyName", "my.name", "123-abc")
         )
-    return errs
+    return tuple(errs)
 
 
 def label_value_errors(value: str) -> list[str]:
