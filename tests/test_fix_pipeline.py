@@ -178,3 +178,10 @@ def test_one_pass_takes_the_fixes_a_pairwise_check_would(groups) -> None:
         taken.extend(fix.edits)
         expected.append(fix)
     assert [c.fix for c in chosen] == expected
+
+
+@given(st.text(alphabet="ab \r\n\t\u2028", max_size=60))
+def test_line_starts_are_where_the_loader_breaks_lines(text: str) -> None:
+    from nimlint.engine.fix_edits import _BREAKS, line_starts
+
+    assert line_starts(text) == [0] + [m.end() for m in _BREAKS.finditer(text)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import accumulate
 from typing import Any, NamedTuple
 
 from nimlint.engine.context import lookup
@@ -19,6 +20,7 @@ from nimlint.loading.layout import LINE_BREAK
 from nimlint.loading.model import Document, escape_token, unescape_token
 
 _BREAKS = re.compile(LINE_BREAK)  # the loader's, in YAML and JSON alike
+_PLUS_BREAK = (1).__add__  # a line's length, its \n included
 _REST_OF_LINE = re.compile(r"[ \t]*(#[^\r\n]*)?")
 _FLOW_COMMA = re.compile(r"\s*,\s*")
 _COMMENT_START = re.compile(r"(?<![^ \t\r\n])#")
@@ -35,13 +37,23 @@ class Change(NamedTuple):
     value: str = ""
 
 
+def line_starts(text: str) -> list[int]:
+    """The offset of each line of ``text`` (lines end at \\r\\n, \\r or \\n)."""
+    if "\r" in text:
+        return [0] + [match.end() for match in _BREAKS.finditer(text)]
+    starts = [0]  # only \n: from the lines' lengths, without a match object per line
+    starts.extend(accumulate(map(_PLUS_BREAK, map(len, text.split("\n")))))
+    starts.pop()  # the end of the text, past its last line
+    return starts
+
+
 class SourceText:
     """A file's text and its line starts: the loader's 1-based spans as offsets."""
 
     def __init__(self, text: str, is_json: bool):
         self.text = text
         self.is_json = is_json
-        self.starts = [0] + [match.end() for match in _BREAKS.finditer(text)]
+        self.starts = line_starts(text)
         self.breaks = _BREAKS
         self._pointers: tuple[Document | None, list[str]] = (None, [])
 
