@@ -327,6 +327,8 @@ def _refuse_two_reports_on_one_stream(unpaired: tuple[str, ...], to_stderr: bool
 
 def _refuse_overwriting_inputs(outputs, files) -> None:
     """An --output-file that is one of the linted files (after resolving links) is an error."""
+    if not outputs:  # no stat of every linted file when no report goes to a file
+        return
     linted = {_identity(file) for file in files}
     for target in outputs:
         if _identity(target) in linted:
