@@ -292,3 +292,18 @@ def test_per_file_ignores_are_relative_to_the_config_file(tmp_path: Path) -> Non
     for cwd, path in [(tmp_path, "deploy/legacy/s.yaml"), (tmp_path / "deploy", "legacy/s.yaml")]:
         run = nimlint("check", "--select", "S008", "--format", "json", path, cwd=cwd)
         assert findings(run) == [], cwd
+
+
+def test_a_worker_killed_mid_run_is_one_error_line(tmp_path: Path) -> None:
+    # The out-of-memory killer, say: the worker never sends its results.
+    body = "os.kill(os.getpid(), signal.SIGKILL)\n    yield"
+    rules = rule_module(tmp_path / "die.py", tmp_path / "imported", body=body)
+    rules.write_text("import os, signal\n" + rules.read_text())
+    for i in range(4):
+        (tmp_path / f"s{i}.yaml").write_text(GOOD)
+    run = nimlint("check", "--jobs", "2", "--rules", "die.py", ".", cwd=tmp_path)
+    assert run.returncode == 2
+    assert run.stderr.decode() == (
+        "nimlint: internal error: RuntimeError: a worker process was killed by signal SIGKILL "
+        "before it sent its results (please report this)\n"
+    )
