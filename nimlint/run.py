@@ -87,13 +87,11 @@ def _fan_out(files: list[str], workers: int) -> LintResult:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # every worker listed first
         try:
             for _ in range(workers):
-                reply_read, reply_write = os.pipe()
-                pid = os.fork()
-                if pid == 0:
-                    _work(chunks, tasks_read, reply_write)  # never returns
-                os.close(reply_write)
-                pids.append(pid)
-                replies.append(reply_read)
+                started = _start(chunks, tasks_read)
+                if started is None:  # a process limit: lint with the workers there are
+                    break
+                pids.append(started[0])
+                replies.append(started[1])
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         os.close(tasks_read)
@@ -109,6 +107,8 @@ def _fan_out(files: list[str], workers: int) -> LintResult:
             _close(fd)
         for pid in pids:
             _reap(pid)
+    if not pids:  # not one worker could be started: the parent lints every file
+        return lint_files(_LINTER, files, walked=_WALKED)
     return _merged(sorted(parts, key=lambda part: part[0]))
 
 
@@ -124,7 +124,26 @@ def _chunks(files: list[str], workers: int) -> list[list[str]]:
     return [files[i : i + size] for i in range(0, len(files), size)]
 
 
-def _work(chunks: list[list[str]], tasks: int, reply: int) -> NoReturn:
+def _start(chunks: list[list[str]], tasks: int) -> tuple[int, int] | None:
+    """Fork a worker: (its pid, the pipe its reply comes on); None if it cannot be started."""
+    parent = os.getpid()
+    try:
+        reply_read, reply_write = os.pipe()
+    except OSError:  # out of file descriptors
+        return None
+    try:
+        pid = os.fork()
+    except OSError:  # EAGAIN, ENOMEM: too many processes, not enough memory
+        os.close(reply_read)
+        os.close(reply_write)
+        return None
+    if pid == 0:
+        _work(chunks, tasks, reply_write, parent)  # never returns
+    os.close(reply_write)
+    return pid, reply_read
+
+
+def _work(chunks: list[list[str]], tasks: int, reply: int, parent: int) -> NoReturn:
     """A worker: lint the chunks it takes from ``tasks``, send what they gave (or the error
     that stopped it) on ``reply``, and end without running the parent's exit code."""
     import pickle
@@ -135,7 +154,8 @@ def _work(chunks: list[list[str]], tasks: int, reply: int) -> NoReturn:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent ends the workers on Ctrl-C
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         try:
-            payload = pickle.dumps((None, _lint_chunks(chunks, tasks)), pickle.HIGHEST_PROTOCOL)
+            parts = _lint_chunks(chunks, tasks, parent)
+            payload = pickle.dumps((None, parts), pickle.HIGHEST_PROTOCOL)
         except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
             payload = _pickled_error(exc)
         with open(reply, "wb") as out:
@@ -147,10 +167,11 @@ def _work(chunks: list[list[str]], tasks: int, reply: int) -> NoReturn:
         os._exit(status)
 
 
-def _lint_chunks(chunks: list[list[str]], tasks: int) -> list[tuple[int, LintResult]]:
-    """(chunk number, its LintResult) of each chunk taken from ``tasks`` until it is empty."""
+def _lint_chunks(chunks: list[list[str]], tasks: int, parent: int) -> list[tuple[int, LintResult]]:
+    """(chunk number, its LintResult) of each chunk taken from ``tasks`` until it is empty,
+    or until the ``parent`` process is gone (killed: nobody would read the results)."""
     parts = []
-    while taken := os.read(tasks, _NUMBER_BYTES):
+    while os.getppid() == parent and (taken := os.read(tasks, _NUMBER_BYTES)):
         number = int.from_bytes(taken, "little")
         part = lint_files(_LINTER, chunks[number], walked=_WALKED)
         part.rules, part.notes = {}, []  # the parent has them already (rules hold functions)

@@ -212,6 +212,38 @@ def test_worker_processes_give_the_same_report(tmp_path: Path, monkeypatch) -> N
     assert set(parallel.rules) == set(serial.rules)
 
 
+@pytest.mark.parametrize("forks", [0, 1])
+def test_a_worker_that_cannot_be_forked_leaves_the_work_to_the_others(
+    tmp_path: Path, monkeypatch, forks: int
+) -> None:
+    """A process limit (EAGAIN): the workers that did start lint every file, or, with none,
+    the parent does; the report is the same as one process's."""
+    import errno
+    import os
+
+    from nimlint.lint import Options, lint_paths
+    from nimlint.run import run_parallel
+
+    good = (ROOT / "examples" / "llama3-8b-instruct.yaml").read_text()
+    for index in range(40):
+        (tmp_path / f"spec-{index:02}.yaml").write_text(
+            good.replace("replicas: 1", f"replicas: {index - 20}")
+        )
+    fork, started = os.fork, []
+
+    def limited() -> int:
+        if len(started) == forks:
+            raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+        started.append(1)
+        return fork()
+
+    monkeypatch.setattr(os, "fork", limited)
+    parallel = run_parallel([str(tmp_path)], Options(), jobs=2)
+    serial = lint_paths([str(tmp_path)], Options())
+    assert (parallel.files, parallel.findings) == (serial.files, serial.findings)
+    assert len(serial.findings) == 20 and len(started) == forks
+
+
 def test_required_reports_a_nested_path_on_its_deepest_existing_mapping() -> None:
     from nimlint.engine.functions import required
 

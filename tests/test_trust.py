@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -307,3 +308,30 @@ def test_a_worker_killed_mid_run_is_one_error_line(tmp_path: Path) -> None:
         "nimlint: internal error: RuntimeError: a worker process was killed by signal SIGKILL "
         "before it sent its results (please report this)\n"
     )
+
+
+def test_workers_stop_taking_files_when_the_run_is_killed(tmp_path: Path) -> None:
+    # SIGKILL of nimlint itself (a CI job cancelled): nobody will read what the workers find,
+    # so each ends after the chunk it is on instead of linting every file.
+    body = "Path(f'done.{os.getpid()}.{time.time_ns()}').touch()\n    time.sleep(0.1)\n    yield"
+    rules = rule_module(tmp_path / "slow.py", tmp_path / "imported", body=body)
+    rules.write_text("import os, time\n" + rules.read_text())
+    for i in range(100):
+        (tmp_path / f"s{i:03}.yaml").write_text(GOOD)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "nimlint", "check", "--jobs", "2", "--rules", "slow.py", "."],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    while len(list(tmp_path.glob("done.*"))) < 2:
+        assert process.poll() is None
+    workers = _children(process.pid)
+    assert len(workers) == 2
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 60
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in workers if _alive(pid)]
+    assert len(list(tmp_path.glob("done.*"))) < 100  # chunks of 13: at most a few more
