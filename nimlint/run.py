@@ -183,8 +183,10 @@ def _pickled_error(exc: BaseException) -> bytes:
     import pickle
 
     try:
-        return pickle.dumps((exc, None), pickle.HIGHEST_PROTOCOL)
-    except Exception:  # noqa: BLE001 - an exception that cannot be pickled: say what it was
+        payload = pickle.dumps((exc, None), pickle.HIGHEST_PROTOCOL)
+        pickle.loads(payload)  # some exceptions pickle but cannot be rebuilt from it
+        return payload
+    except Exception:  # noqa: BLE001 - an exception that cannot be sent: say what it was
         error = RuntimeError(f"{type(exc).__name__}: {exc}")
         return pickle.dumps((error, None), pickle.HIGHEST_PROTOCOL)
 

@@ -15,6 +15,7 @@ from nimlint.engine.context import Context
 from nimlint.engine.declarative import RuleFileError, builtin_rule_files, load_rule_file
 from nimlint.engine.functions import condition_holds, unique_by
 from nimlint.engine.registry import Registry, build_registry
+from nimlint.options import Options, UsageError
 
 ROOT = Path(__file__).resolve().parent.parent
 RULE_SCHEMA = json.loads((ROOT / "schemas" / "rule.schema.json").read_text())
@@ -242,6 +243,32 @@ def test_a_worker_that_cannot_be_forked_leaves_the_work_to_the_others(
     serial = lint_paths([str(tmp_path)], Options())
     assert (parallel.files, parallel.findings) == (serial.files, serial.findings)
     assert len(serial.findings) == 20 and len(started) == forks
+
+
+class _Unbuildable(Exception):
+    def __init__(self, message: str, detail: str):  # pickle rebuilds it with one argument
+        super().__init__(message)
+
+
+@pytest.mark.parametrize(
+    ("raised", "expected"),
+    [(UsageError("a bad --base"), UsageError), (_Unbuildable("odd", "x"), RuntimeError)],
+)
+def test_what_stops_a_worker_is_raised_in_the_parent(
+    tmp_path: Path, monkeypatch, raised: Exception, expected: type
+) -> None:
+    from nimlint import run
+
+    def failing(*args, **kwargs):
+        raise raised
+
+    good = (ROOT / "examples" / "llama3-8b-instruct.yaml").read_text()
+    for index in range(4):
+        (tmp_path / f"spec-{index}.yaml").write_text(good)
+    monkeypatch.setattr(run, "lint_files", failing)
+    with pytest.raises(expected) as caught:
+        run.run_parallel([str(tmp_path)], Options(), jobs=2)
+    assert "a bad --base" in str(caught.value) or str(caught.value) == "_Unbuildable: odd"
 
 
 def test_required_reports_a_nested_path_on_its_deepest_existing_mapping() -> None:
