@@ -80,16 +80,7 @@ def _escaped(report: Report) -> Report:
     every format, before any formatter sees it (tests/test_report_escaping.py): JSON and
     SARIF too hold the escaped text, so what reads them and prints a field is safe as well.
     Its ``rules`` are those with findings, the only ones a report describes."""
-    findings = [
-        f._replace(
-            rule=printable(f.rule),
-            message=printable(f.message),
-            file=printable(f.file),
-            pointer=printable(f.pointer),
-            fix=f.fix and f.fix._replace(message=printable(f.fix.message)),
-        )
-        for f in report.findings
-    ]
+    findings = [f if _is_printable(f) else _printable_finding(f) for f in report.findings]
     fired = {f.rule for f in report.findings} & report.rules.keys()
     return report._replace(
         findings=findings,
@@ -102,6 +93,27 @@ def _escaped(report: Report) -> Report:
         skipped=[printable(file) for file in report.skipped],
         errors=[printable(error) for error in report.errors],
         omitted=_escaped_omitted(report.omitted),
+    )
+
+
+def _is_printable(f: Finding) -> bool:
+    """Is all of ``f``'s outside text printable already (nearly always: no copy to make)?"""
+    return (
+        f.message.isprintable()
+        and f.file.isprintable()
+        and f.pointer.isprintable()
+        and f.rule.isprintable()
+        and (f.fix is None or f.fix.message.isprintable())
+    )
+
+
+def _printable_finding(f: Finding) -> Finding:
+    return f._replace(
+        rule=printable(f.rule),
+        message=printable(f.message),
+        file=printable(f.file),
+        pointer=printable(f.pointer),
+        fix=f.fix and f.fix._replace(message=printable(f.fix.message)),
     )
 
 
