@@ -10,6 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from nimlint.engine.context import Context
 from nimlint.engine.declarative import RuleFileError, builtin_rule_files, load_rule_file
@@ -243,6 +245,19 @@ def test_a_worker_that_cannot_be_forked_leaves_the_work_to_the_others(
     serial = lint_paths([str(tmp_path)], Options())
     assert (parallel.files, parallel.findings) == (serial.files, serial.findings)
     assert len(serial.findings) == 20 and len(started) == forks
+
+
+@given(st.integers(1, 200_000), st.integers(2, 64))
+def test_chunk_numbers_fit_in_one_pipe_write(count: int, workers: int) -> None:
+    """At most 1,024 chunks (their numbers: one write of PIPE_BUF bytes), every file once, in
+    order, none empty, at most CHUNK_FILES each unless that many files need bigger ones."""
+    from nimlint import run
+
+    files = [str(i) for i in range(count)]
+    chunks = run._chunks(files, workers)
+    assert len(chunks) <= run._MAX_CHUNKS
+    assert [f for chunk in chunks for f in chunk] == files
+    assert all(chunks) and (count > 32 * 1024 or max(map(len, chunks)) <= run.CHUNK_FILES)
 
 
 class _Unbuildable(Exception):
