@@ -63,6 +63,7 @@ def _fan_out(files: list[str], workers: int) -> LintResult:
     back what its chunks gave once, at the end; the parent puts the chunks back in order.
     No process pool: its imports and its round trip per chunk were 3% of a 2,000-file run.
     """
+    import pickle  # noqa: F401 - loaded here, so that a worker has nothing left to import
     import signal
 
     chunks = _chunks(files, workers)
@@ -70,8 +71,7 @@ def _fan_out(files: list[str], workers: int) -> LintResult:
     # One write of at most PIPE_BUF bytes: whole, at once, and it fits in any pipe.
     os.write(tasks_write, b"".join(n.to_bytes(_NUMBER_BYTES, "little") for n in range(len(chunks))))
     os.close(tasks_write)  # a worker that finds the pipe empty is done
-    for stream in (sys.stdout, sys.stderr):  # nothing buffered here is written by a worker too
-        stream.flush()
+    _flush_standard_streams()  # nothing buffered here is written by a worker too
     pids: list[int] = []
     replies: list[int] = []
 
@@ -87,7 +87,7 @@ def _fan_out(files: list[str], workers: int) -> LintResult:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # every worker listed first
         try:
             for _ in range(workers):
-                started = _start(chunks, tasks_read)
+                started = _start(chunks, tasks_read, replies)
                 if started is None:  # a process limit: lint with the workers there are
                     break
                 pids.append(started[0])
@@ -97,7 +97,9 @@ def _fan_out(files: list[str], workers: int) -> LintResult:
         os.close(tasks_read)
         tasks_read = -1
         received = (_received(pid, reply) for pid, reply in zip(pids, replies, strict=True))
-        parts = [part for sent in received for part in sent]
+        parts = sorted((part for sent in received for part in sent), key=lambda part: part[0])
+        if pids and [number for number, _ in parts] != list(range(len(chunks))):
+            raise RuntimeError("the workers' results do not cover every file (a rule forked?)")
     except BaseException:
         _kill_workers(pids)
         raise
@@ -109,10 +111,11 @@ def _fan_out(files: list[str], workers: int) -> LintResult:
             _reap(pid)
     if not pids:  # not one worker could be started: the parent lints every file
         return lint_files(_LINTER, files, walked=_WALKED)
-    return _merged(sorted(parts, key=lambda part: part[0]))
+    return _merged(parts)
 
 
 _NUMBER_BYTES = 4  # a chunk number in the tasks pipe
+_LENGTH_BYTES = 8  # the length of a worker's reply, before it
 _MAX_CHUNKS = 1024  # their numbers fill at most PIPE_BUF (4,096 bytes)
 
 
@@ -124,8 +127,9 @@ def _chunks(files: list[str], workers: int) -> list[list[str]]:
     return [files[i : i + size] for i in range(0, len(files), size)]
 
 
-def _start(chunks: list[list[str]], tasks: int) -> tuple[int, int] | None:
-    """Fork a worker: (its pid, the pipe its reply comes on); None if it cannot be started."""
+def _start(chunks: list[list[str]], tasks: int, replies: list[int]) -> tuple[int, int] | None:
+    """Fork a worker: (its pid, the pipe its reply comes on); None if it cannot be started.
+    ``replies``: the earlier workers' reply pipes, which the new one must not hold open."""
     parent = os.getpid()
     try:
         reply_read, reply_write = os.pipe()
@@ -137,8 +141,13 @@ def _start(chunks: list[list[str]], tasks: int) -> tuple[int, int] | None:
         os.close(reply_read)
         os.close(reply_write)
         return None
-    if pid == 0:
-        _work(chunks, tasks, reply_write, parent)  # never returns
+    if pid == 0:  # the worker: nothing here may return into the parent's code
+        try:
+            for fd in (reply_read, *replies):  # held open, they would keep a write waiting
+                os.close(fd)  # for a reader when the parent is gone (the pipe is full)
+            _work(chunks, tasks, reply_write, parent)
+        finally:
+            os._exit(1)
     os.close(reply_write)
     return pid, reply_read
 
@@ -146,11 +155,11 @@ def _start(chunks: list[list[str]], tasks: int) -> tuple[int, int] | None:
 def _work(chunks: list[list[str]], tasks: int, reply: int, parent: int) -> NoReturn:
     """A worker: lint the chunks it takes from ``tasks``, send what they gave (or the error
     that stopped it) on ``reply``, and end without running the parent's exit code."""
-    import pickle
-    import signal
-
     status = 1  # unless the reply is sent
     try:
+        import pickle  # loaded by the parent: no file is opened
+        import signal
+
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent ends the workers on Ctrl-C
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         try:
@@ -159,9 +168,10 @@ def _work(chunks: list[list[str]], tasks: int, reply: int, parent: int) -> NoRet
         except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
             payload = _pickled_error(exc)
         with open(reply, "wb") as out:
-            out.write(payload)
-        sys.stdout.flush()  # what a rule module printed, as a normal exit would
-        sys.stderr.flush()
+            # Its length first: the parent reads that much and does not wait for the pipe's
+            # end, which a process a rule started may hold open.
+            out.write(len(payload).to_bytes(_LENGTH_BYTES, "little") + payload)
+        _flush_standard_streams()  # what a rule module printed, as a normal exit would
         status = 0
     finally:
         os._exit(status)
@@ -177,6 +187,12 @@ def _lint_chunks(chunks: list[list[str]], tasks: int, parent: int) -> list[tuple
         part.rules, part.notes = {}, []  # the parent has them already (rules hold functions)
         parts.append((number, part))
     return parts
+
+
+def _flush_standard_streams() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        if stream is not None:  # None: the descriptor was closed when Python started
+            stream.flush()
 
 
 def _pickled_error(exc: BaseException) -> bytes:
@@ -196,8 +212,11 @@ def _received(pid: int, reply: int) -> list[tuple[int, LintResult]]:
     import pickle
 
     with open(reply, "rb", closefd=False) as source:
-        payload = source.read()
+        length = int.from_bytes(source.read(_LENGTH_BYTES), "little")
+        payload = source.read(length)
     try:
+        if len(payload) != length:
+            raise EOFError
         error, parts = pickle.loads(payload)
     except Exception:  # noqa: BLE001 - nothing, or half a reply: the worker was killed
         raise RuntimeError(f"a worker process {_ended(pid)} before it sent its results") from None

@@ -312,8 +312,12 @@ def test_a_worker_killed_mid_run_is_one_error_line(tmp_path: Path) -> None:
 
 def test_workers_stop_taking_files_when_the_run_is_killed(tmp_path: Path) -> None:
     # SIGKILL of nimlint itself (a CI job cancelled): nobody will read what the workers find,
-    # so each ends after the chunk it is on instead of linting every file.
-    body = "Path(f'done.{os.getpid()}.{time.time_ns()}').touch()\n    time.sleep(0.1)\n    yield"
+    # so each ends after the chunk it is on instead of linting every file; and its reply, more
+    # than a pipe holds, meets no reader (a worker held the others' pipes open: it waited).
+    body = (
+        "Path(f'done.{os.getpid()}.{time.time_ns()}').touch()\n    time.sleep(0.1)\n"
+        "    for i in range(300):\n        yield Problem(f'/spec/x{i}', 'y' * 200)"
+    )
     rules = rule_module(tmp_path / "slow.py", tmp_path / "imported", body=body)
     rules.write_text("import os, time\n" + rules.read_text())
     for i in range(100):
@@ -335,3 +339,70 @@ def test_workers_stop_taking_files_when_the_run_is_killed(tmp_path: Path) -> Non
         time.sleep(0.05)
     assert not [pid for pid in workers if _alive(pid)]
     assert len(list(tmp_path.glob("done.*"))) < 100  # chunks of 13: at most a few more
+
+
+def _lint_with(tmp_path: Path, body: str, *args: str, preexec_fn=None, files: int = 120):
+    """``nimlint check --jobs 2 --rules r.py`` on ``files`` good files, a rule with ``body``."""
+    rules = rule_module(tmp_path / "r.py", tmp_path / "imported", body=body)
+    rules.write_text("import os, sys, time\n" + rules.read_text())
+    (tmp_path / "specs").mkdir(exist_ok=True)
+    for i in range(files):
+        (tmp_path / "specs" / f"s{i:03}.yaml").write_text(GOOD)
+    command = [sys.executable, "-m", "nimlint", "check", "--rules", "r.py", *args, "specs"]
+    return subprocess.run(  # 30 s: what a helper process holding a pipe would make it wait
+        command, cwd=tmp_path, capture_output=True, timeout=30, preexec_fn=preexec_fn
+    )
+
+
+@pytest.mark.parametrize("closed", [1, 2])
+def test_workers_with_a_closed_standard_stream(tmp_path: Path, closed: int) -> None:
+    # Started with stdout or stderr closed (`>&-`, `2>&-`): Python has None for it, and the
+    # report still goes to its file, as with one process.
+    runs = [
+        _lint_with(
+            tmp_path,
+            "yield Problem('', 'found')",
+            "--jobs",
+            jobs,
+            "--format",
+            "json",
+            "--output-file",
+            f"report{jobs}.json",
+            preexec_fn=lambda: os.close(closed),
+        )
+        for jobs in ("1", "2")
+    ]
+    assert [run.returncode for run in runs] == [1, 1], runs[1].stderr
+    assert (tmp_path / "report1.json").read_bytes() == (tmp_path / "report2.json").read_bytes()
+
+
+def test_a_process_a_rule_leaves_running_does_not_hold_the_run(tmp_path: Path) -> None:
+    # A rule that starts a helper process (a daemon, a cache server) which outlives the worker
+    # and holds a copy of its reply pipe: the run ends when the worker's reply is read.
+    body = (
+        "global STARTED\n    if not globals().get('STARTED'):\n        STARTED = True\n"
+        "        if os.fork() == 0:\n            os.close(0); os.close(1); os.close(2)\n"
+        "            Path(f'helper.{os.getpid()}').touch()\n"
+        "            time.sleep(120)\n            os._exit(0)\n    yield Problem('', 'found')"
+    )
+    try:
+        run = _lint_with(tmp_path, body, "--jobs", "2")
+        assert run.returncode == 1, run.stderr
+        assert run.stdout.count(b"found") == 120
+    finally:
+        for mark in tmp_path.glob("helper.*"):
+            os.kill(int(mark.suffix[1:]), signal.SIGKILL)
+
+
+def test_a_rule_that_forks_a_second_worker_is_an_error_not_lost_files(tmp_path: Path) -> None:
+    # The forked copy goes on linting and replies too, on the same pipe: what the parent reads
+    # must cover every file, or the run is an error (it reported 50 files of 200).
+    body = (
+        "global FORKED\n    if not globals().get('FORKED'):\n        FORKED = True\n"
+        "        os.fork()\n    yield Problem('', 'found')"
+    )
+    run = _lint_with(tmp_path, body, "--jobs", "2", "--format", "json", files=200)
+    if run.returncode != 2:  # the worker's own reply came first: every file, once
+        assert run.returncode == 1 and run.stdout.count(b'"found"') == 200, run.stderr
+    else:
+        assert b"internal error" in run.stderr and b"Traceback" not in run.stderr
