@@ -51,6 +51,19 @@ class LintResult:
         self.cap.omitted.update(omitted)
         return kept
 
+    def extend(self, part: LintResult) -> None:
+        """Add what linting more files gave (a worker's chunk), after what this holds."""
+        self.keep(part.findings, part.cap.omitted)
+        self.files.extend(part.files)
+        self.errors.extend(part.errors)
+        self.fixed.extend(part.fixed)
+        self.policed.extend(part.policed)
+        self.sources.update(part.sources)
+        self.kinds.update(part.kinds)
+        self.skipped.extend(part.skipped)
+        self.failed.extend(part.failed)
+        self.fail_on.update(part.fail_on)
+
 
 class Linter:
     """Lints files, each under its folder's configuration (Setups built once and cached)."""

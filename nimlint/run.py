@@ -111,7 +111,10 @@ def _fan_out(files: list[str], workers: int) -> LintResult:
             _reap(pid)
     if not pids:  # not one worker could be started: the parent lints every file
         return lint_files(_LINTER, files, walked=_WALKED)
-    return _merged(parts)
+    result = LintResult()
+    for _, part in parts:  # in chunk order: the files' order
+        result.extend(part)
+    return result
 
 
 _NUMBER_BYTES = 4  # a chunk number in the tasks pipe
@@ -141,22 +144,22 @@ def _start(chunks: list[list[str]], tasks: int, replies: list[int]) -> tuple[int
         os.close(reply_read)
         os.close(reply_write)
         return None
-    if pid == 0:  # the worker: nothing here may return into the parent's code
-        try:
-            for fd in (reply_read, *replies):  # held open, they would keep a write waiting
-                os.close(fd)  # for a reader when the parent is gone (the pipe is full)
-            _work(chunks, tasks, reply_write, parent)
-        finally:
-            os._exit(1)
+    if pid == 0:  # the worker
+        _work(chunks, tasks, reply_write, parent, others=(reply_read, *replies))
     os.close(reply_write)
     return pid, reply_read
 
 
-def _work(chunks: list[list[str]], tasks: int, reply: int, parent: int) -> NoReturn:
+def _work(
+    chunks: list[list[str]], tasks: int, reply: int, parent: int, others: tuple[int, ...]
+) -> NoReturn:
     """A worker: lint the chunks it takes from ``tasks``, send what they gave (or the error
-    that stopped it) on ``reply``, and end without running the parent's exit code."""
+    that stopped it) on ``reply``, and end without running the parent's exit code: nothing
+    here may return into it. ``others``: pipe ends the worker must not hold open."""
     status = 1  # unless the reply is sent
     try:
+        for fd in others:  # held open, they would keep a write waiting for a reader when the
+            os.close(fd)  # parent is gone (the pipe full)
         import pickle  # loaded by the parent: no file is opened
         import signal
 
@@ -238,23 +241,6 @@ def _ended(pid: int) -> str:
         name = signal.Signals(number).name if number in signal.valid_signals() else number
         return f"was killed by signal {name}"
     return f"ended with exit status {os.waitstatus_to_exitcode(status)}"
-
-
-def _merged(parts: list[tuple[int, LintResult]]) -> LintResult:
-    """One LintResult from the chunks' results, in chunk order (the files' order)."""
-    result = LintResult()
-    for _, part in parts:
-        result.keep(part.findings, part.cap.omitted)
-        result.files.extend(part.files)
-        result.errors.extend(part.errors)
-        result.fixed.extend(part.fixed)
-        result.policed.extend(part.policed)
-        result.sources.update(part.sources)
-        result.kinds.update(part.kinds)
-        result.skipped.extend(part.skipped)
-        result.failed.extend(part.failed)
-        result.fail_on.update(part.fail_on)
-    return result
 
 
 def _kill_workers(pids: list[int]) -> None:

@@ -196,6 +196,14 @@ def test_unwritable_rule_cache_is_ignored(tmp_path: Path, monkeypatch) -> None:
     assert len(build_registry(plugins=False)) > 80
 
 
+def _specs(folder: Path, count: int) -> None:
+    """``count`` example bodies; the first half with a negative replica count (one finding)."""
+    good = (ROOT / "examples" / "llama3-8b-instruct.yaml").read_text()
+    for index in range(count):
+        text = good.replace("replicas: 1", f"replicas: {index - count // 2}")
+        (folder / f"spec-{index:03}.yaml").write_text(text)
+
+
 def test_worker_processes_give_the_same_report(tmp_path: Path, monkeypatch) -> None:
     from nimlint import run
     from nimlint.lint import Options, lint_paths
@@ -203,10 +211,7 @@ def test_worker_processes_give_the_same_report(tmp_path: Path, monkeypatch) -> N
 
     monkeypatch.setattr(run, "CHUNK_FILES", 7)  # many small tasks, merged back in file order
 
-    good = (ROOT / "examples" / "llama3-8b-instruct.yaml").read_text()
-    for index in range(120):
-        text = good.replace("replicas: 1", f"replicas: {index - 60}")
-        (tmp_path / f"spec-{index:03}.yaml").write_text(text)
+    _specs(tmp_path, 120)
     serial = lint_paths([str(tmp_path)], Options())
     parallel = run_parallel([str(tmp_path)], Options(), jobs=2)
     assert parallel.files == serial.files
@@ -227,11 +232,7 @@ def test_a_worker_that_cannot_be_forked_leaves_the_work_to_the_others(
     from nimlint.lint import Options, lint_paths
     from nimlint.run import run_parallel
 
-    good = (ROOT / "examples" / "llama3-8b-instruct.yaml").read_text()
-    for index in range(40):
-        (tmp_path / f"spec-{index:02}.yaml").write_text(
-            good.replace("replicas: 1", f"replicas: {index - 20}")
-        )
+    _specs(tmp_path, 40)
     fork, started = os.fork, []
 
     def limited() -> int:
@@ -277,9 +278,7 @@ def test_what_stops_a_worker_is_raised_in_the_parent(
     def failing(*args, **kwargs):
         raise raised
 
-    good = (ROOT / "examples" / "llama3-8b-instruct.yaml").read_text()
-    for index in range(4):
-        (tmp_path / f"spec-{index}.yaml").write_text(good)
+    _specs(tmp_path, 4)
     monkeypatch.setattr(run, "lint_files", failing)
     with pytest.raises(expected) as caught:
         run.run_parallel([str(tmp_path)], Options(), jobs=2)
