@@ -91,17 +91,18 @@ def discover(
     exclude it, and marked walked (skipped if it holds no NIM body).
     """
     found = Discovery()
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # real path -> the name its file is linted under (the first)
     forget()
     excluded = _Excluded(rules_for) if force_exclude else None
 
-    def add(path: str, walked: bool, key: str | None = None) -> None:
+    def add(path: str, walked: bool, key: str | None = None) -> str:
         key = key or (path if path == STDIN else os.path.realpath(path))
         if key not in seen:
-            seen.add(key)
+            seen[key] = path
             found.files.append(path)
             if walked:
                 found.walked.add(path)
+        return seen[key]
 
     for path in paths:
         if path == STDIN:
@@ -122,9 +123,9 @@ def discover(
             walked = sorted(walk.files(rules_for(Path(path))))
             if not walked:
                 found.errors.append(f"no YAML or JSON files to lint under {path}")
-            found.folders[path] = [file for file, _ in walked]
-            for file, real in walked:
-                add(file, walked=True, key=real)
+            # A file found before under another name (a symlink to the folder) is linted
+            # under that name: it stands for the folder's file in ``bodiless``.
+            found.folders[path] = [add(file, walked=True, key=real) for file, real in walked]
         else:
             found.errors.append(f"{path}: {missing}")
     return found
@@ -235,7 +236,9 @@ class _Walk:
 
 
 def _shown(path: str) -> str:
-    return path[2:] if path.startswith("./") else path
+    """``path`` without its leading ``./`` (and the slashes after it: ``.//a`` is ``a``,
+    never the absolute ``/a``)."""
+    return path[2:].lstrip("/") if path.startswith("./") else path
 
 
 class _Ignored:

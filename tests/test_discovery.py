@@ -374,6 +374,25 @@ def test_the_same_file_named_twice_is_linted_once(tmp_path: Path, jobs: str) -> 
     assert [f["file"] for f in report["findings"]] == ["deploy/x.yaml"]
 
 
+def test_a_folder_named_with_doubled_slashes_stays_relative(tmp_path: Path) -> None:
+    # ".//deploy" is "./deploy": its files are "deploy/...", never "/deploy/..." (an absolute
+    # path outside the folder, which --fix would have rewritten).
+    tree(tmp_path, {"work/deploy/x.yaml": BAD, "deploy/x.yaml": GOOD})
+    code, report, err = run_json(".//deploy", ".///deploy", cwd=tmp_path / "work")
+    assert (code, err) == (1, "")
+    assert [f["file"] for f in report["findings"]] == ["deploy/x.yaml"]
+
+
+def test_a_folder_and_a_symlink_to_it_lint_its_files_once(tmp_path: Path) -> None:
+    # Its files, found twice, are linted under the first name: not "skipped" under the other.
+    tree(tmp_path, {"deploy/x.yaml": BAD})
+    (tmp_path / "linked").symlink_to("deploy")
+    for args in (["linked", "deploy"], ["deploy/", "linked"]):
+        code, report, err = run_json(*args, cwd=tmp_path)
+        assert (code, err) == (1, ""), args
+        assert report["summary"]["files"] == 1
+
+
 def test_unreadable_subfolder_is_reported_even_as_root(tmp_path: Path, monkeypatch) -> None:
     from nimlint import discovery
 
