@@ -154,6 +154,24 @@ def test_diff_applies_to_give_what_fix_writes(case: str, tool: list[str], tmp_pa
     assert (tmp_path / "patched" / "spec.yaml").read_bytes() == fixed
 
 
+@pytest.mark.parametrize("tool", [["patch", "-s", "-p0"], ["git", "apply", "-p0"]], ids=str)
+def test_a_diff_of_a_file_whose_name_has_a_space_applies(tool: list[str], tmp_path: Path) -> None:
+    # patch reads a name up to the first space unless a tab ends it (git writes that tab too).
+    if shutil.which(tool[0]) is None:
+        pytest.skip(f"{tool[0]} is not installed")
+    raw = PATCH_CASES["lf"].encode()
+    name = "my spec.yaml"
+    (tmp_path / "fixed").mkdir()
+    (tmp_path / "patched").mkdir()
+    for folder in ("fixed", "patched"):
+        (tmp_path / folder / name).write_bytes(raw)
+    diff = nimlint("check", "--diff", name, cwd=tmp_path / "patched").stdout
+    assert diff.startswith(b"--- my spec.yaml\t\n+++ my spec.yaml\t\n")
+    nimlint("check", "--fix", name, cwd=tmp_path / "fixed")
+    _apply(tool, tmp_path / "patched", diff)
+    assert (tmp_path / "patched" / name).read_bytes() == (tmp_path / "fixed" / name).read_bytes()
+
+
 def test_diff_to_a_terminal_escapes_what_the_terminal_would_interpret() -> None:
     from nimlint.report.diff_format import unified_diff
 

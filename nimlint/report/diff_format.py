@@ -19,6 +19,8 @@ NO_NEWLINE = b"\\ No newline at end of file\n"
 def unified_diff(name: str, before: bytes, after: bytes, *, terminal: bool = False) -> bytes:
     """The change from ``before`` to ``after`` (a file's bytes) as a unified diff."""
     label = printable(name).encode("utf-8")
+    if b" " in label:  # patch reads a name up to a space unless a tab ends it (as git writes)
+        label += b"\t"
     lines = difflib.diff_bytes(
         difflib.unified_diff,
         _lf_lines(before),
